@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   # toolchain
-  build-essential cmake ninja-build pkg-config git ca-certificates
+  build-essential cmake ninja-build ccache pkg-config git ca-certificates
   clang libclang-rt-14-dev            # fuzz targets (libFuzzer) and sanitizer runtime
   # Qt 6.4 (Core, Network, Sql, Widgets, Test, Concurrent are in qt6-base-dev)
   qt6-base-dev qt6-base-dev-tools libqt6sql6-sqlite qt6-qpa-plugins libgl-dev

@@ -56,6 +56,7 @@ struct SigningOptions
     bool normalizePath = true;                 // false for S3
     bool signBody = false;                     // adds x-amz-content-sha256
     bool omitSessionTokenFromSignature = false;  // add X-Amz-Security-Token after signing
+    bool uriEncodePath = true;                 // false for S3: its wire path is already the canonical one
 };
 
 struct SigningResult
@@ -99,5 +100,14 @@ using SecretLookup = std::function<std::optional<SecureBytes>(const QString& acc
 // Recomputes the signature of a received request from the headers it names as signed.
 [[nodiscard]] SignatureCheck verifyRequest(const HttpRequest& request, const SecretLookup& lookupSecret,
                                            const QDateTime& now, qint64 maxSkewSeconds = 900);
+
+// Helpers shared by the signer, the S3 upload and the emulator.
+[[nodiscard]] QByteArray sha256Hex(const QByteArray& data);
+// RFC 3986 percent-encoding of everything but the unreserved characters (A-Z a-z 0-9 - . _ ~);
+// '/' is kept when keepSlash (paths).
+[[nodiscard]] QByteArray uriEncode(const QByteArray& raw, bool keepSlash = false);
+// "20150830T123600Z" <-> UTC time; an invalid QDateTime when the text is not that format.
+[[nodiscard]] QByteArray formatAmzDate(const QDateTime& time);
+[[nodiscard]] QDateTime parseAmzDate(const QByteArray& text);
 
 }  // namespace imprint::cloud

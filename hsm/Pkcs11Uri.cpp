@@ -18,7 +18,11 @@ struct UriDeleter
 
 QString fixedField(const unsigned char* field, std::size_t size)
 {
-    return QString::fromUtf8(reinterpret_cast<const char*>(field), static_cast<qsizetype>(size)).trimmed();
+    // Fixed-size PKCS#11 fields are space-padded; p11-kit leaves unset ones zeroed.
+    QString text = QString::fromUtf8(reinterpret_cast<const char*>(field), static_cast<qsizetype>(size));
+    while (!text.isEmpty() && (text.back() == u'\0' || text.back() == u' '))
+        text.chop(1);
+    return text;
 }
 
 }  // namespace

@@ -81,7 +81,7 @@ Result<std::unique_ptr<IssuingService>> IssuingService::open(std::shared_ptr<Pkc
     if (!builder)
         return builder.error();
     service->m_builder.emplace(std::move(builder.value()));
-    qCInfo(lcHsm) << "CA open:" << nameToString(X509_get_subject_name(service->caCertificate())) << "with"
+    qCDebug(lcHsm) << "CA open:" << nameToString(X509_get_subject_name(service->caCertificate())) << "with"
                   << service->m_key->describe();
     return service;
 }

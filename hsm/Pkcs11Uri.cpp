@@ -70,4 +70,18 @@ QString Pkcs11Uri::describeKey() const
     return what + QStringLiteral(" on token '%1'").arg(token);
 }
 
+QString Pkcs11Uri::format() const
+{
+    // RFC 7512 §2.3: pchar minus the separators of its own grammar.
+    const QByteArray keep = QByteArrayLiteral("-._~:[]@!$'()*+,=&");
+    QString formatted = QStringLiteral("pkcs11:token=") + QString::fromLatin1(token.toUtf8().toPercentEncoding(keep));
+    if (!object.isEmpty())
+        formatted += QStringLiteral(";object=") + QString::fromLatin1(object.toUtf8().toPercentEncoding(keep));
+    if (!id.isEmpty())
+        formatted += QStringLiteral(";id=%") + QString::fromLatin1(id.toHex('%'));
+    if (!pinSource.isEmpty())
+        formatted += QStringLiteral("?pin-source=file:") + QString::fromLatin1(pinSource.toUtf8().toPercentEncoding("/-._~"));
+    return formatted;
+}
+
 }  // namespace imprint::hsm

@@ -1,0 +1,58 @@
+#pragma once
+
+// DeviceDriver for custom firmware speaking the Imprint device protocol
+// (docs/device-protocol.md): checksummed, sequence-numbered ASCII frames.
+
+#include "core/device/DeviceDriver.h"
+#include "serial/ImprintFrame.h"
+#include "serial/LineLink.h"
+
+#include <optional>
+
+namespace imprint::serial {
+
+class ImprintDriver final : public device::DeviceDriver
+{
+public:
+    ImprintDriver(std::unique_ptr<LineLink> link, device::DeviceTimeouts timeouts);
+
+    [[nodiscard]] QString portName() const override { return m_link->portName(); }
+    [[nodiscard]] Result<device::DeviceIdentity> identify() override;
+    [[nodiscard]] Result<device::CsrResult> generateKeyAndCsr(const QString& subject) override;
+    [[nodiscard]] Result<QByteArray> publicKey() override;
+    [[nodiscard]] Status writeCertificateChain(const QByteArray& pem) override;
+    [[nodiscard]] Status writeServerRootCa(const QByteArray& pem) override;
+    [[nodiscard]] Status writeConfiguration(const device::ConfigurationValues& values) override;
+    [[nodiscard]] Status writePrivateKey(const SecureBytes& pkcs8) override;
+    [[nodiscard]] Result<QByteArray> proveKeyPossession(const QByteArray& nonce) override;
+    [[nodiscard]] Result<QList<device::ObjectHash>> readBackHashes() override;
+    [[nodiscard]] Status lock() override;
+    [[nodiscard]] Status factoryReset() override;
+    [[nodiscard]] QByteArray expectedHash(const QString& object, const QByteArray& written) const override;
+
+    [[nodiscard]] const LineLink& link() const { return *m_link; }
+    // Frames sent again after a checksum error or a device reboot (for tests and statistics).
+    [[nodiscard]] int retries() const { return m_retries; }
+
+private:
+    // Sends one command and returns the arguments of its OK reply; retries on checksum errors
+    // with the same sequence number, so the device never applies a command twice.
+    [[nodiscard]] Result<QList<QByteArray>> exchange(const QByteArray& word, const QList<QByteArray>& args,
+                                                     std::chrono::milliseconds timeout);
+    [[nodiscard]] Result<QList<QByteArray>> awaitReply(const ImprintFrame& request,
+                                                       std::chrono::milliseconds timeout, bool& retry);
+    [[nodiscard]] Status writeObject(const QByteArray& name, const QByteArray& data);
+    [[nodiscard]] Status transferObject(const QByteArray& name, const QByteArray& data);
+    [[nodiscard]] Status ensureHandshake();
+    [[nodiscard]] Result<QByteArray> singleBase64(const QList<QByteArray>& args, const QString& step);
+    quint16 nextSeq();
+
+    std::unique_ptr<LineLink> m_link;
+    device::DeviceTimeouts m_timeouts;
+    quint16 m_seq;
+    std::optional<device::DeviceIdentity> m_identity;
+    bool m_rebooted = false;
+    int m_retries = 0;
+};
+
+}  // namespace imprint::serial

@@ -1,0 +1,270 @@
+#include "app/iot-emulator/server/DeviceEndpoint.h"
+
+#include "core/Log.h"
+
+#include <QSslConfiguration>
+#include <QSslKey>
+
+namespace imprint::emulator {
+
+namespace {
+
+enum PacketType : quint8 {
+    Connect = 1,
+    ConnAck = 2,
+    Publish = 3,
+    PubAck = 4,
+    Subscribe = 8,
+    SubAck = 9,
+    Unsubscribe = 10,
+    UnsubAck = 11,
+    PingReq = 12,
+    PingResp = 13,
+    Disconnect = 14,
+};
+
+QByteArray remainingLength(qsizetype length)
+{
+    QByteArray out;
+    do {
+        auto digit = static_cast<char>(length % 128);
+        length /= 128;
+        if (length > 0)
+            digit = static_cast<char>(digit | 0x80);
+        out.append(digit);
+    } while (length > 0);
+    return out;
+}
+
+QByteArray packet(quint8 header, const QByteArray& body)
+{
+    return QByteArray(1, static_cast<char>(header)) + remainingLength(body.size()) + body;
+}
+
+QByteArray uint16(qsizetype value)
+{
+    QByteArray out(2, '\0');
+    out[0] = static_cast<char>((value >> 8) & 0xff);
+    out[1] = static_cast<char>(value & 0xff);
+    return out;
+}
+
+quint16 readUint16(const QByteArray& data, qsizetype at)
+{
+    return static_cast<quint16>((static_cast<quint8>(data.at(at)) << 8) | static_cast<quint8>(data.at(at + 1)));
+}
+
+// A length-prefixed UTF-8 string at `at`; advances `at`. Empty optional when truncated.
+std::optional<QString> readString(const QByteArray& data, qsizetype& at)
+{
+    if (at + 2 > data.size())
+        return std::nullopt;
+    const quint16 length = readUint16(data, at);
+    if (at + 2 + length > data.size())
+        return std::nullopt;
+    QString text = QString::fromUtf8(data.mid(at + 2, length));
+    at += 2 + length;
+    return text;
+}
+
+}  // namespace
+
+bool topicMatches(const QString& filter, const QString& topic)
+{
+    const QStringList filterLevels = filter.split(u'/');
+    const QStringList topicLevels = topic.split(u'/');
+    for (qsizetype i = 0; i < filterLevels.size(); ++i) {
+        if (filterLevels[i] == QStringLiteral("#"))
+            return true;
+        if (i >= topicLevels.size())
+            return false;
+        if (filterLevels[i] != QStringLiteral("+") && filterLevels[i] != topicLevels[i])
+            return false;
+    }
+    return filterLevels.size() == topicLevels.size();
+}
+
+DeviceEndpoint::DeviceEndpoint(IotService& service, const EmulatorCa& ca, QObject* parent)
+    : QObject(parent), m_service(service)
+{
+    QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+    configuration.setLocalCertificate(QSslCertificate(ca.serverCertificatePem(), QSsl::Pem));
+    configuration.setPrivateKey(QSslKey(ca.serverKeyPem(), QSsl::Ec, QSsl::Pem));
+    configuration.setPeerVerifyMode(QSslSocket::QueryPeer);
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    m_server.setSslConfiguration(configuration);
+    connect(&m_server, &QSslServer::sslErrors, this, [](QSslSocket* socket, const QList<QSslError>&) {
+        socket->ignoreSslErrors();  // the registry decides, not the chain check
+    });
+    connect(&m_server, &QSslServer::errorOccurred, this, [](QSslSocket* socket, QAbstractSocket::SocketError) {
+        qCInfo(lcCloud).noquote() << "device endpoint: TLS error:" << socket->errorString();
+    });
+    connect(&m_server, &QTcpServer::pendingConnectionAvailable, this, [this] {
+        while (m_server.hasPendingConnections()) {
+            if (auto* socket = qobject_cast<QSslSocket*>(m_server.nextPendingConnection()))
+                accept(socket);
+        }
+    });
+    connect(&m_service, &IotService::published, this, &DeviceEndpoint::deliver);
+}
+
+Result<quint16> DeviceEndpoint::listen(const QHostAddress& address, quint16 port)
+{
+    if (!m_server.listen(address, port))
+        return Error(ErrorCode::Network, QStringLiteral("device endpoint: cannot listen on %1:%2: %3")
+                                             .arg(address.toString())
+                                             .arg(port)
+                                             .arg(m_server.errorString()));
+    return m_server.serverPort();
+}
+
+DeviceEndpoint::Session* DeviceEndpoint::sessionOf(QSslSocket* socket)
+{
+    for (const auto& session : m_sessions) {
+        if (session->socket == socket)
+            return session.get();
+    }
+    return nullptr;
+}
+
+void DeviceEndpoint::accept(QSslSocket* socket)
+{
+    const QSslCertificate certificate = socket->peerCertificate();
+    const ConnectVerdict verdict = certificate.isNull()
+                                       ? ConnectVerdict{false, QStringLiteral("no client certificate")}
+                                       : m_service.deviceConnected(certificate.toPem());
+    qCInfo(lcCloud).noquote() << "device endpoint:" << (verdict.accept ? "accepted:" : "dropped:") << verdict.reason;
+    if (!verdict.accept) {
+        socket->abort();  // as AWS does: the connection just ends
+        socket->deleteLater();
+        return;
+    }
+    auto session = std::make_shared<Session>();
+    session->socket = socket;
+    m_sessions.push_back(session);
+    connect(socket, &QSslSocket::readyRead, this, [this, socket] {
+        if (auto* found = sessionOf(socket))
+            readPackets(*found);
+    });
+    connect(socket, &QSslSocket::disconnected, this, [this, socket] {
+        m_sessions.removeIf([socket](const auto& entry) { return entry->socket == socket || !entry->socket; });
+        socket->deleteLater();
+    });
+    if (socket->bytesAvailable() > 0)
+        readPackets(*session);
+}
+
+void DeviceEndpoint::readPackets(Session& session)
+{
+    QSslSocket* socket = session.socket;
+    session.buffer += socket->readAll();
+    while (session.buffer.size() >= 2) {
+        qsizetype length = 0;
+        int multiplier = 1;
+        qsizetype at = 1;
+        bool complete = false;
+        while (at < session.buffer.size() && at <= 4) {
+            const auto byte = static_cast<quint8>(session.buffer.at(at++));
+            length += (byte & 0x7f) * multiplier;
+            multiplier *= 128;
+            if ((byte & 0x80) == 0) {
+                complete = true;
+                break;
+            }
+        }
+        if (!complete || session.buffer.size() < at + length)
+            return;
+        const auto header = static_cast<quint8>(session.buffer.at(0));
+        const QByteArray body = session.buffer.mid(at, length);
+        session.buffer.remove(0, at + length);
+        if (!handlePacket(session, header, body)) {
+            socket->disconnectFromHost();
+            return;
+        }
+    }
+}
+
+bool DeviceEndpoint::handlePacket(Session& session, quint8 header, const QByteArray& body)
+{
+    QSslSocket* socket = session.socket;
+    const auto type = static_cast<quint8>(header >> 4);
+    if (!session.connected && type != Connect)
+        return false;  // MQTT 3.1.1: the first packet must be CONNECT
+    switch (type) {
+    case Connect: {
+        qsizetype at = 0;
+        const auto protocol = readString(body, at);
+        const bool v311 = protocol == QStringLiteral("MQTT") && at < body.size() && body.at(at) == 4;
+        socket->write(packet(ConnAck << 4, QByteArray("\x00", 1) + QByteArray(1, v311 ? '\x00' : '\x01')));
+        session.connected = v311;
+        return v311;
+    }
+    case Publish: {
+        qsizetype at = 0;
+        const auto topic = readString(body, at);
+        if (!topic)
+            return false;
+        const int qos = (header >> 1) & 0x3;
+        if (qos > 0) {
+            if (at + 2 > body.size())
+                return false;
+            socket->write(packet(PubAck << 4, body.mid(at, 2)));
+            at += 2;
+        }
+        deliver(*topic, body.mid(at));
+        return true;
+    }
+    case Subscribe: {
+        if (body.size() < 2)
+            return false;
+        QByteArray granted = body.left(2);
+        qsizetype at = 2;
+        while (at < body.size()) {
+            const auto filter = readString(body, at);
+            if (!filter || at >= body.size())
+                return false;
+            const auto requested = static_cast<quint8>(body.at(at++));
+            session.subscriptions << *filter;
+            granted.append(static_cast<char>(std::min<quint8>(requested, 1)));
+        }
+        socket->write(packet(SubAck << 4, granted));
+        return true;
+    }
+    case Unsubscribe: {
+        qsizetype at = 2;
+        while (at < body.size()) {
+            const auto filter = readString(body, at);
+            if (!filter)
+                return false;
+            session.subscriptions.removeAll(*filter);
+        }
+        socket->write(packet(UnsubAck << 4, body.left(2)));
+        return true;
+    }
+    case PingReq:
+        socket->write(packet(PingResp << 4, {}));
+        return true;
+    case PubAck:
+        return true;
+    case Disconnect:
+    default:
+        return false;
+    }
+}
+
+void DeviceEndpoint::deliver(const QString& topic, const QByteArray& payload)
+{
+    const QByteArray message = packet(Publish << 4, uint16(topic.toUtf8().size()) + topic.toUtf8() + payload);
+    for (const auto& session : m_sessions) {
+        if (!session->socket || !session->connected)
+            continue;
+        for (const auto& filter : session->subscriptions) {
+            if (topicMatches(filter, topic)) {
+                session->socket->write(message);
+                break;
+            }
+        }
+    }
+}
+
+}  // namespace imprint::emulator

@@ -1,0 +1,57 @@
+#pragma once
+
+// A provisioning profile: everything the station needs to know to provision one kind of
+// device, chosen per batch. It names the key mode, the certificate profile, the device
+// protocol and the cloud registration mode.
+
+#include "core/ca/CertificateProfile.h"
+#include "core/device/DeviceDriver.h"
+
+#include <QByteArray>
+#include <QString>
+
+#include <chrono>
+
+namespace imprint::pipeline {
+
+enum class KeyMode {
+    DeviceCsr,   // default: the device makes its key and returns a CSR; the key never leaves it
+    StationKey,  // explicit opt-in: the station makes the key and injects it
+};
+
+enum class RegistrationMode {
+    None,           // no cloud step (offline lines, tests)
+    Jitp,           // the device registers itself on first connection (template on the CA)
+    Jitr,           // the device's first connection registers its certificate, a rule activates it
+    RegisterThing,  // the station calls RegisterThing per unit
+    Bulk,           // the station runs a bulk registration task per batch
+};
+
+[[nodiscard]] QString keyModeName(KeyMode mode);
+[[nodiscard]] QString registrationModeName(RegistrationMode mode);
+
+// How often a step that failed for a transient reason (timeout, corrupted frame) is tried again.
+struct RetryPolicy
+{
+    int attempts = 3;                               // in all, the first try included
+    std::chrono::milliseconds backoff{200};         // doubled after each failed try
+};
+
+struct ProvisioningProfile
+{
+    QString name = QStringLiteral("default");
+    KeyMode keyMode = KeyMode::DeviceCsr;
+    ca::StationKeyType stationKeyType = ca::StationKeyType::EcP256;
+    ca::CertificateProfile certificate;
+    QString protocol = QStringLiteral("imprint");
+    RegistrationMode registration = RegistrationMode::Jitp;
+    // Written to the device when set: the server root CA it will trust (e.g. Amazon Root CA 1).
+    QByteArray serverRootCaPem;
+    // Written as the device's configuration; values may use {thingName}, {serialNumber}, {hardwareId}.
+    device::ConfigurationValues configuration;
+    device::DeviceTimeouts timeouts;
+    RetryPolicy retry;
+    qint32 baudRate = 115200;
+};
+
+}  // namespace imprint::pipeline

@@ -1,0 +1,97 @@
+#pragma once
+
+// N slots provisioning at once: one worker thread per port, all sharing one issuing service
+// (the HSM) and one audit writer. Each worker waits for a device on its port, provisions it
+// (UnitProvisioner), waits for the device to be swapped, and goes on until the run stops.
+
+#include "core/Clock.h"
+#include "core/Result.h"
+#include "core/audit/AuditStore.h"
+#include "core/ca/CertificateIssuer.h"
+#include "core/device/DeviceDriver.h"
+#include "core/pipeline/ProvisioningProfile.h"
+#include "core/pipeline/SlotState.h"
+#include "core/pipeline/UnitProvisioner.h"
+
+#include <QThread>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace imprint::pipeline {
+
+struct SlotConfig
+{
+    int slot = 0;
+    QString port;
+};
+
+struct RunOptions
+{
+    qint64 batchId = 0;
+    audit::Actor actor;
+    // How often an empty or unchanged port is asked again.
+    std::chrono::milliseconds pollInterval{250};
+    // A slot with no new device for this long stops (0: wait for ever, until stopped).
+    std::chrono::milliseconds idleTimeout{0};
+    // The run stops after this many units were attempted in all (0: no limit).
+    int maxUnits = 0;
+};
+
+struct UnitTiming
+{
+    qint64 totalNs = 0;
+    qint64 stationNs = 0;  // the station's own time: total less waiting for the device
+};
+
+struct RunSummary
+{
+    int passed = 0;
+    int failed = 0;
+    int refused = 0;  // devices turned away before binding (duplicate, not in the work order)
+    std::vector<UnitTiming> timings;
+    std::vector<UnitOutcome> failures;
+};
+
+class ProvisioningRun
+{
+public:
+    ProvisioningRun(device::DeviceConnector& connector, ca::CertificateIssuer& issuer, audit::AuditStore& audit,
+                    ProvisioningProfile profile, const Clock& clock, SlotObserver* observer = nullptr);
+    ~ProvisioningRun();
+    ProvisioningRun(const ProvisioningRun&) = delete;
+    ProvisioningRun& operator=(const ProvisioningRun&) = delete;
+
+    // Starts one worker thread per slot. Fails (InvalidInput) on an empty or duplicated port list.
+    [[nodiscard]] Status start(const std::vector<SlotConfig>& slots, const RunOptions& options);
+    // Asks every slot to stop after its current unit; a unit is never abandoned half-written.
+    void requestStop();
+    // Waits for every worker to end, then returns what the run did.
+    [[nodiscard]] RunSummary wait();
+
+private:
+    void runSlot(const SlotConfig& slot);
+    [[nodiscard]] bool claimUnit();
+    void publish(SlotSnapshot& snapshot, SlotPhase phase);
+    void account(const UnitOutcome& outcome);
+    [[nodiscard]] bool pause(std::chrono::milliseconds duration) const;  // false when stopping
+
+    device::DeviceConnector& m_connector;
+    ca::CertificateIssuer& m_issuer;
+    audit::AuditStore& m_audit;
+    const ProvisioningProfile m_profile;
+    const Clock& m_clock;
+    SlotObserver* m_observer;
+    RunOptions m_options;
+
+    std::vector<std::unique_ptr<QThread>> m_threads;
+    std::atomic<bool> m_stopping{false};
+    std::atomic<int> m_claimed{0};
+    std::mutex m_summaryMutex;
+    RunSummary m_summary;
+};
+
+}  // namespace imprint::pipeline

@@ -1,0 +1,421 @@
+#include "core/pipeline/UnitProvisioner.h"
+
+#include "core/Log.h"
+#include "core/pipeline/ProofOfPossession.h"
+
+#include <algorithm>
+#include <thread>
+
+namespace imprint::pipeline {
+
+namespace {
+
+const QString kBind = QStringLiteral("bind");
+const QString kGenerateKey = QStringLiteral("generate key");
+const QString kIssue = QStringLiteral("issue");
+const QString kWriteKey = QStringLiteral("write key");
+const QString kWriteChain = QStringLiteral("write chain");
+const QString kWriteRootCa = QStringLiteral("write root CA");
+const QString kWriteConfiguration = QStringLiteral("write configuration");
+const QString kVerify = QStringLiteral("verify");
+const QString kProofOfPossession = QStringLiteral("proof of possession");
+const QString kLock = QStringLiteral("lock");
+const QString kComplete = QStringLiteral("complete");
+
+// RFC 4514 escaping of one attribute value.
+QString escapeDnValue(const QString& value)
+{
+    QString escaped;
+    for (const QChar c : value) {
+        if (c == u',' || c == u'+' || c == u'"' || c == u'\\' || c == u'<' || c == u'>' || c == u';'
+            || c == u'=')
+            escaped += u'\\';
+        escaped += c;
+    }
+    return escaped;
+}
+
+QString subjectText(const ca::SubjectPattern& subject)
+{
+    const QList<QPair<QString, QString>> fields = {
+        {QStringLiteral("CN"), subject.commonName},     {QStringLiteral("C"), subject.country},
+        {QStringLiteral("O"), subject.organization},    {QStringLiteral("OU"), subject.organizationalUnit},
+        {QStringLiteral("serialNumber"), subject.serialNumber}, {QStringLiteral("dnQualifier"), subject.dnQualifier}};
+    QStringList parts;
+    for (const auto& [name, value] : fields) {
+        if (!value.isEmpty())
+            parts << name + u'=' + escapeDnValue(value);
+    }
+    return parts.join(u',');
+}
+
+audit::CertificateRecord toRecord(const ca::IssuedCertificate& certificate)
+{
+    return {certificate.serialHex, certificate.sha256Fingerprint, certificate.subject, certificate.notBefore,
+            certificate.notAfter, QString::fromLatin1(certificate.pem), certificate.publicKeySha256};
+}
+
+bool isTransient(ErrorCode code)
+{
+    return code == ErrorCode::Timeout || code == ErrorCode::DeviceProtocol;
+}
+
+std::optional<QString> nonEmpty(const QString& text)
+{
+    return text.isEmpty() ? std::nullopt : std::optional<QString>(text);
+}
+
+}  // namespace
+
+QString hintFor(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::AlreadyExists:
+        return QStringLiteral("This device is already provisioned. Set it aside, or ask a supervisor to approve rework.");
+    case ErrorCode::NotFound:
+        return QStringLiteral("This device is not in the work order (or the batch is full). Set it aside for the supervisor.");
+    case ErrorCode::Timeout:
+        return QStringLiteral("The device stopped answering. Re-seat it on the fixture (or power-cycle it) and start the slot again.");
+    case ErrorCode::DeviceLinkLost:
+        return QStringLiteral("The connection was lost. Check the cable and the fixture contacts, then re-seat the device.");
+    case ErrorCode::DeviceProtocol:
+        return QStringLiteral("The device answered with garbage. Check the cable; if it happens again, set the device aside for engineering.");
+    case ErrorCode::DeviceRefused:
+    case ErrorCode::CsrRejected:
+        return QStringLiteral("The device failed a security check. Put it in the reject bin and tell engineering.");
+    case ErrorCode::PinIncorrect:
+    case ErrorCode::PinLocked:
+    case ErrorCode::TokenNotFound:
+    case ErrorCode::TokenRemoved:
+    case ErrorCode::HsmModule:
+    case ErrorCode::KeyNotFound:
+    case ErrorCode::CaInvalid:
+    case ErrorCode::Crypto:
+        return QStringLiteral("The HSM cannot sign. Stop the line and call the supervisor.");
+    case ErrorCode::Database:
+    case ErrorCode::IntegrityViolation:
+        return QStringLiteral("The audit database cannot be written. Stop the line and call the supervisor.");
+    default:
+        return QStringLiteral("Set the device aside and call the supervisor.");
+    }
+}
+
+UnitProvisioner::UnitProvisioner(device::DeviceDriver& driver, ca::CertificateIssuer& issuer,
+                                 audit::AuditStore& audit, const ProvisioningProfile& profile, const Clock& clock)
+    : m_driver(driver), m_issuer(issuer), m_audit(audit), m_profile(profile), m_clock(clock)
+{
+}
+
+QStringList UnitProvisioner::stepNames(const ProvisioningProfile& profile)
+{
+    QStringList steps{kBind};
+    if (profile.keyMode == KeyMode::DeviceCsr)
+        steps << kGenerateKey << kIssue;
+    else
+        steps << kIssue << kWriteKey;
+    steps << kWriteChain;
+    if (!profile.serverRootCaPem.isEmpty())
+        steps << kWriteRootCa;
+    if (!profile.configuration.isEmpty())
+        steps << kWriteConfiguration;
+    steps << kVerify << kProofOfPossession << kLock << kComplete;
+    return steps;
+}
+
+UnitOutcome UnitProvisioner::run(const device::DeviceIdentity& identity, const UnitContext& context,
+                                 const StepCallback& onStep)
+{
+    m_onStep = onStep;
+    m_steps = stepNames(m_profile);
+    m_unitId.reset();
+    m_pendingEvents.clear();
+    m_deviceNs = 0;
+    m_stationKey.reset();
+
+    const qint64 start = m_clock.monotonicNs();
+    UnitOutcome outcome;
+    auto finish = [&](UnitOutcome& result) -> UnitOutcome {
+        result.totalNs = m_clock.monotonicNs() - start;
+        result.deviceNs = m_deviceNs;
+        if (m_stationKey)
+            m_stationKey->wipe();
+        m_stationKey.reset();
+        return result;
+    };
+    auto fail = [&](const QString& failedStep, const Error& error) {
+        outcome.step = failedStep;
+        outcome.reason = error.message();
+        outcome.errorCode = error.code();
+        outcome.hint = hintFor(error.code());
+    };
+
+    const audit::BeginUnit begin{context.batchId,     nonEmpty(identity.serialNumber), nonEmpty(identity.hardwareId),
+                                 context.slot,        m_driver.portName(),            context.actor,
+                                 context.rework,      context.quotaOverride};
+    auto unit = step<audit::UnitHandle>(kBind, [&] { return m_audit.beginUnit(begin); }, false, false);
+    if (!unit) {
+        // Not bound, so no unit row: the refusal is still on record, as a station event.
+        const Status noted = m_audit.appendStationEvent(context.actor, kBind, QStringLiteral("refused"),
+                                                        context.batchId,
+                                                        QStringLiteral("port %1, device %2: %3")
+                                                            .arg(m_driver.portName(), identity.hardwareId,
+                                                                 unit.error().message()));
+        fail(kBind, noted ? unit.error() : unit.error().withContext(noted.error().message()));
+        return finish(outcome);
+    }
+    m_unitId = unit->unitId;
+    outcome.unitId = unit->unitId;
+    outcome.serialNumber = unit->serialNumber;
+    outcome.thingName = unit->thingName;
+
+    if (auto failure = provision(identity, unit.value(), outcome)) {
+        fail(failure->step, failure->error);
+        const Status events = awaitEvents();
+        const Status recorded = m_audit.completeFailed(unit->unitId, failure->step, failure->error.message());
+        if (!events || !recorded) {
+            const Error& lost = !recorded ? recorded.error() : events.error();
+            outcome.reason += QStringLiteral(" (and the failure could not be recorded: %1)").arg(lost.message());
+            outcome.hint = hintFor(ErrorCode::Database);
+        }
+        return finish(outcome);
+    }
+
+    if (const Status events = awaitEvents(); !events) {
+        fail(kComplete, events.error());
+        static_cast<void>(m_audit.completeFailed(unit->unitId, kComplete, events.error().message()));
+        return finish(outcome);
+    }
+    const qint64 durationMs = (m_clock.monotonicNs() - start) / 1'000'000;
+    auto completed = step<qint64>(kComplete, [&] { return m_audit.completePassed(unit->unitId, durationMs); },
+                                  false, false);
+    if (!completed) {
+        fail(kComplete, completed.error());
+        return finish(outcome);
+    }
+    outcome.passed = true;
+    return finish(outcome);
+}
+
+std::optional<UnitProvisioner::Failure> UnitProvisioner::provision(const device::DeviceIdentity& identity,
+                                                                   const audit::UnitHandle& unit,
+                                                                   UnitOutcome& outcome)
+{
+    auto issued = keyAndIssue(identity, unit);
+    if (!issued)
+        return Failure{m_steps.value(m_currentStep), issued.error()};
+    outcome.certificateSerial = issued->serialHex;
+
+    const ca::DeviceIdentity ids{unit.thingName, unit.serialNumber, identity.hardwareId};
+    if (Status written = writeAndVerify(issued.value(), ids); !written)
+        return Failure{m_steps.value(m_currentStep), written.error()};
+    if (Status done = proveAndLock(issued.value(), identity); !done)
+        return Failure{m_steps.value(m_currentStep), done.error()};
+    return std::nullopt;
+}
+
+Result<ca::IssuedCertificate> UnitProvisioner::keyAndIssue(const device::DeviceIdentity& identity,
+                                                           const audit::UnitHandle& unit)
+{
+    ca::IssueRequest request;
+    request.device = {unit.thingName, unit.serialNumber, identity.hardwareId};
+    request.profile = m_profile.certificate;
+    request.stationKeyType = m_profile.stationKeyType;
+
+    // Issuing and recording are one step: a certificate that is not committed to the audit
+    // is never handed on to the device.
+    auto recorded = [this, &unit](const ca::IssuedCertificate& certificate) -> Status {
+        auto row = m_audit.recordCertificate(unit.unitId, toRecord(certificate));
+        if (!row)
+            return row.error();
+        return {};
+    };
+
+    if (m_profile.keyMode == KeyMode::StationKey) {
+        auto withKey = step<ca::IssuedWithKey>(
+            kIssue,
+            [&]() -> Result<ca::IssuedWithKey> {
+                auto made = m_issuer.issueWithStationKey(request);
+                if (!made)
+                    return made.error();
+                if (Status saved = recorded(made->certificate); !saved)
+                    return saved.error();
+                return made;
+            },
+            false, false);
+        if (!withKey)
+            return withKey.error();
+        m_stationKey = std::move(withKey.value().privateKeyPkcs8Der);
+        return withKey->certificate;
+    }
+
+    auto subject = ca::expandSubject(m_profile.certificate.subject, request.device);
+    if (!subject)
+        return subject.error();
+    auto csr = step<device::CsrResult>(kGenerateKey, [&] { return m_driver.generateKeyAndCsr(subjectText(subject.value())); });
+    if (!csr)
+        return csr.error();
+    request.csr = csr->csrDer;
+    return step<ca::IssuedCertificate>(
+        kIssue,
+        [&]() -> Result<ca::IssuedCertificate> {
+            auto certificate = m_issuer.issueFromCsr(request);
+            if (!certificate)
+                return certificate;
+            if (Status saved = recorded(certificate.value()); !saved)
+                return saved.error();
+            return certificate;
+        },
+        false, false);
+}
+
+Status UnitProvisioner::writeAndVerify(const ca::IssuedCertificate& certificate, const ca::DeviceIdentity& ids)
+{
+    if (m_stationKey) {
+        const Status keyWritten = step<void>(kWriteKey, [&] { return m_driver.writePrivateKey(*m_stationKey); });
+        m_stationKey->wipe();  // handed over once; nothing of it stays on the station
+        m_stationKey.reset();
+        if (!keyWritten)
+            return keyWritten;
+    }
+
+    QList<QPair<QString, QByteArray>> written;
+    const QByteArray chain = certificate.pem + m_issuer.caChainPem();
+    if (Status ok = step<void>(kWriteChain, [&] { return m_driver.writeCertificateChain(chain); }); !ok)
+        return ok;
+    written.append({QStringLiteral("chain"), chain});
+
+    if (!m_profile.serverRootCaPem.isEmpty()) {
+        if (Status ok = step<void>(kWriteRootCa, [&] { return m_driver.writeServerRootCa(m_profile.serverRootCaPem); }); !ok)
+            return ok;
+        written.append({QStringLiteral("rootca"), m_profile.serverRootCaPem});
+    }
+
+    if (!m_profile.configuration.isEmpty()) {
+        device::ConfigurationValues values;
+        for (const auto& [key, pattern] : m_profile.configuration) {
+            auto value = ca::expandPattern(pattern, ids);
+            if (!value)
+                return value.error().withContext(QStringLiteral("configuration value '%1'").arg(key));
+            values.append({key, value.value()});
+        }
+        if (Status ok = step<void>(kWriteConfiguration, [&] { return m_driver.writeConfiguration(values); }); !ok)
+            return ok;
+        written.append({QStringLiteral("config"), device::configurationText(values)});
+    }
+
+    auto verified = step<bool>(kVerify, [&]() -> Result<bool> {
+        auto hashes = m_driver.readBackHashes();
+        if (!hashes)
+            return hashes.error();
+        for (const auto& [object, content] : written) {
+            const QByteArray expected = m_driver.expectedHash(object, content);
+            const auto found = std::find_if(hashes->cbegin(), hashes->cend(),
+                                            [&](const device::ObjectHash& h) { return h.object == object; });
+            if (found == hashes->cend())
+                return Error(ErrorCode::DeviceRefused,
+                             QStringLiteral("port %1: the device reported no hash for '%2' after it was written")
+                                 .arg(m_driver.portName(), object));
+            if (found->sha256 != expected)
+                return Error(ErrorCode::DeviceRefused,
+                             QStringLiteral("port %1: read-back of '%2' does not match what was written "
+                                            "(device SHA-256 %3, expected %4)")
+                                 .arg(m_driver.portName(), object, QString::fromLatin1(found->sha256.toHex()),
+                                      QString::fromLatin1(expected.toHex())));
+        }
+        return true;
+    });
+    if (!verified)
+        return verified.error();
+    return {};
+}
+
+Status UnitProvisioner::proveAndLock(const ca::IssuedCertificate& certificate, const device::DeviceIdentity& identity)
+{
+    if (identity.can(QStringLiteral("pop"))) {
+        const QByteArray nonce = makeNonce();
+        auto proven = step<bool>(kProofOfPossession, [&]() -> Result<bool> {
+            auto signature = m_driver.proveKeyPossession(nonce);
+            if (!signature)
+                return signature.error();
+            if (Status match = verifyPossession(certificate.der, nonce, signature.value()); !match)
+                return match.error();
+            return true;
+        });
+        if (!proven)
+            return proven.error();
+    } else {
+        // The CSR's verified signature was the proof of possession for this family.
+        skip(kProofOfPossession, QStringLiteral("device family cannot sign a challenge; the CSR signature was verified"));
+    }
+
+    if (identity.can(QStringLiteral("lock")))
+        return step<void>(kLock, [&] { return m_driver.lock(); });
+    skip(kLock, QStringLiteral("device family has no provisioning lock"));
+    return {};
+}
+
+template <typename T>
+Result<T> UnitProvisioner::step(const QString& name, const std::function<Result<T>()>& action, bool onDevice,
+                                bool retryable)
+{
+    m_currentStep = static_cast<int>(m_steps.indexOf(name));
+    if (m_onStep)
+        m_onStep(name, m_currentStep, static_cast<int>(m_steps.size()));
+    auto backoff = m_profile.retry.backoff;
+    const int attempts = retryable ? std::max(1, m_profile.retry.attempts) : 1;
+    for (int attempt = 1;; ++attempt) {
+        const qint64 started = m_clock.monotonicNs();
+        Result<T> result = action();
+        const qint64 took = m_clock.monotonicNs() - started;
+        if (onDevice)
+            m_deviceNs += took;
+        if (result.ok()) {
+            recordEvent(name, QStringLiteral("ok"), std::nullopt, took);
+            return result;
+        }
+        if (!isTransient(result.error().code()) || attempt >= attempts) {
+            recordEvent(name, QStringLiteral("failed"), result.error().message(), took);
+            return result;
+        }
+        qCInfo(lcPipeline).noquote() << "retrying" << name << "after:" << result.error().message();
+        recordEvent(name, QStringLiteral("retry"), result.error().message(), took);
+        const qint64 waitStart = m_clock.monotonicNs();
+        std::this_thread::sleep_for(backoff);
+        if (onDevice)
+            m_deviceNs += m_clock.monotonicNs() - waitStart;
+        backoff *= 2;
+    }
+}
+
+void UnitProvisioner::skip(const QString& name, const QString& why)
+{
+    m_currentStep = static_cast<int>(m_steps.indexOf(name));
+    if (m_onStep)
+        m_onStep(name, m_currentStep, static_cast<int>(m_steps.size()));
+    recordEvent(name, QStringLiteral("skipped"), why, 0);
+}
+
+void UnitProvisioner::recordEvent(const QString& name, const QString& outcome, const std::optional<QString>& error,
+                                  qint64 durationNs)
+{
+    if (!m_unitId)
+        return;
+    // Step events go to the writer without waiting: they are grouped with other slots' events
+    // into one commit. Before the unit is reported passed, awaitEvents() waits for all of them.
+    m_pendingEvents.push_back(
+        m_audit.appendEventAsync(*m_unitId, audit::StepEvent{name, outcome, error, durationNs / 1'000'000}));
+}
+
+Status UnitProvisioner::awaitEvents()
+{
+    Status first;
+    for (auto& pending : m_pendingEvents) {
+        Status recorded = pending.get();
+        if (!recorded && first.ok())
+            first = recorded;
+    }
+    m_pendingEvents.clear();
+    return first;
+}
+
+}  // namespace imprint::pipeline

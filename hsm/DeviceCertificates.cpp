@@ -40,27 +40,21 @@ Result<X509NamePtr> subjectName(const ca::SubjectPattern& subject)
 }
 
 // The device key goes into the certificate byte for byte: algorithm, parameters, key bits.
-Status copyPublicKey(X509* certificate, X509_PUBKEY* from)
+Status copyPublicKey(X509* certificate, const SpkiParts& from)
 {
-    ASN1_OBJECT* algorithm = nullptr;
-    const unsigned char* bits = nullptr;
-    int size = 0;
-    X509_ALGOR* algor = nullptr;
-    if (X509_PUBKEY_get0_param(&algorithm, &bits, &size, &algor, from) != 1)
-        return openSslFailure("X509_PUBKEY_get0_param");
     const ASN1_OBJECT* object = nullptr;
     int parameterType = V_ASN1_UNDEF;
     const void* parameter = nullptr;
-    X509_ALGOR_get0(&object, &parameterType, &parameter, algor);
+    X509_ALGOR_get0(&object, &parameterType, &parameter, from.algorithm.get());
     void* parameterCopy = nullptr;
     if (parameterType == V_ASN1_OBJECT)
         parameterCopy = OBJ_dup(static_cast<const ASN1_OBJECT*>(parameter));
     else if (parameterType == V_ASN1_SEQUENCE)
         parameterCopy = ASN1_STRING_dup(static_cast<const ASN1_STRING*>(parameter));
-    auto* bitsCopy = static_cast<unsigned char*>(OPENSSL_memdup(bits, static_cast<std::size_t>(size)));
+    auto* bitsCopy = static_cast<unsigned char*>(OPENSSL_memdup(from.keyBits.constData(), static_cast<std::size_t>(from.keyBits.size())));
     ASN1_OBJECT* objectCopy = OBJ_dup(object);
-    if (X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(certificate), objectCopy, parameterType, parameterCopy,
-                               bitsCopy, size) != 1) {
+    if (X509_PUBKEY_set0_param(X509_get_X509_PUBKEY(certificate), objectCopy, parameterType, parameterCopy, bitsCopy,
+                               static_cast<int>(from.keyBits.size())) != 1) {
         ASN1_OBJECT_free(objectCopy);
         OPENSSL_free(bitsCopy);
         return openSslFailure("X509_PUBKEY_set0_param");
@@ -68,11 +62,11 @@ Status copyPublicKey(X509* certificate, X509_PUBKEY* from)
     return {};
 }
 
-Result<QByteArray> sha1(const unsigned char* data, int size)
+Result<QByteArray> sha1(const unsigned char* data, std::size_t size)
 {
     std::array<unsigned char, 20> hash{};
     unsigned int hashSize = 0;
-    if (EVP_Digest(data, static_cast<std::size_t>(size), hash.data(), &hashSize, EVP_sha1(), nullptr) != 1)
+    if (EVP_Digest(data, size, hash.data(), &hashSize, EVP_sha1(), nullptr) != 1)
         return openSslFailure("EVP_Digest(SHA-1)");
     return QByteArray(reinterpret_cast<const char*>(hash.data()), static_cast<qsizetype>(hashSize));
 }
@@ -95,7 +89,7 @@ Result<std::shared_ptr<X509_EXTENSION>> authorityKeyId(const X509* caCertificate
         int size = 0;
         if (X509_PUBKEY_get0_param(nullptr, &bits, &size, nullptr, X509_get_X509_PUBKEY(caCertificate)) != 1)
             return openSslFailure("X509_PUBKEY_get0_param (CA)");
-        auto hash = sha1(bits, size);
+        auto hash = sha1(bits, static_cast<std::size_t>(size));
         if (!hash)
             return hash.error();
         keyId = hash.value();
@@ -144,22 +138,16 @@ Status checkKeyPolicy(EVP_PKEY* key, const ca::KeyPolicy& policy)
                         .arg(QString::fromLatin1(EVP_PKEY_get0_type_name(key))));
 }
 
-Result<X509ReqPtr> checkCsr(const QByteArray& csr, const ca::KeyPolicy& policy)
+Result<ParsedCsr> checkCsr(const QByteArray& csr, const ca::KeyPolicy& policy)
 {
-    auto request = parseRequest(csr, ErrorCode::CsrRejected);
-    if (!request)
-        return request.error();
-    EVP_PKEY* key = X509_REQ_get0_pubkey(request->get());
-    if (key == nullptr)
-        return openSslFailure("X509_REQ_get0_pubkey", ErrorCode::CsrRejected)
-            .withContext(QStringLiteral("CSR rejected: unreadable public key"));
-    if (auto allowed = checkKeyPolicy(key, policy); !allowed)
+    auto parsed = parseCsr(csr);
+    if (!parsed)
+        return parsed.error();
+    if (auto allowed = checkKeyPolicy(parsed->publicKey.get(), policy); !allowed)
         return allowed.error();
-    if (X509_REQ_verify(request->get(), key) != 1) {
-        static_cast<void>(takeOpenSslErrors());
-        return rejected(QStringLiteral("bad signature: the CSR is not signed by its own key (no proof of possession)"));
-    }
-    return request;
+    if (auto verified = verifyCsrSignature(parsed.value()); !verified)
+        return verified.error();
+    return parsed;
 }
 
 Result<DeviceCertificateBuilder> DeviceCertificateBuilder::create(const X509* caCertificate)
@@ -180,14 +168,16 @@ Result<DeviceCertificateBuilder> DeviceCertificateBuilder::create(const X509* ca
     return builder;
 }
 
-Status DeviceCertificateBuilder::addExtensions(X509* certificate, const unsigned char* publicKeyBits, int size,
+Status DeviceCertificateBuilder::addExtensions(X509* certificate, const QByteArray& publicKeyBits,
                                                const ca::IssueRequest& request) const
 {
     for (const auto& extension : m_fixedExtensions) {
         if (X509_add_ext(certificate, extension.get(), -1) != 1)
             return openSslFailure("X509_add_ext");
     }
-    auto keyId = sha1(publicKeyBits, size);
+    // SKI method 1 of RFC 5280 §4.2.1.2: SHA-1 of the key bits.
+    auto keyId = sha1(reinterpret_cast<const unsigned char*>(publicKeyBits.constData()),
+                      static_cast<std::size_t>(publicKeyBits.size()));
     if (!keyId)
         return keyId.error();
     Asn1OctetStringPtr ski(ASN1_OCTET_STRING_new());
@@ -222,7 +212,7 @@ Status DeviceCertificateBuilder::addExtensions(X509* certificate, const unsigned
     return {};
 }
 
-Result<ca::IssuedCertificate> DeviceCertificateBuilder::issue(X509_PUBKEY* devicePublicKey,
+Result<ca::IssuedCertificate> DeviceCertificateBuilder::issue(const QByteArray& subjectPublicKeyInfo,
                                                               const ca::IssueRequest& request,
                                                               const TokenKey& key, const QDateTime& now) const
 {
@@ -253,24 +243,17 @@ Result<ca::IssuedCertificate> DeviceCertificateBuilder::issue(X509_PUBKEY* devic
         return openSslFailure("X509_new/X509_set_* (device certificate)");
     if (auto valid = setValidity(certificate.get(), notBefore, notAfter); !valid)
         return valid.error();
-    if (auto copied = copyPublicKey(certificate.get(), devicePublicKey); !copied)
+    auto spki = splitSubjectPublicKeyInfo(subjectPublicKeyInfo);
+    if (!spki)
+        return spki.error();
+    if (auto copied = copyPublicKey(certificate.get(), spki.value()); !copied)
         return copied.error();
-    const unsigned char* bits = nullptr;
-    int bitsSize = 0;
-    if (X509_PUBKEY_get0_param(nullptr, &bits, &bitsSize, nullptr, devicePublicKey) != 1)
-        return openSslFailure("X509_PUBKEY_get0_param");
-    if (auto extended = addExtensions(certificate.get(), bits, bitsSize, request); !extended)
+    if (auto extended = addExtensions(certificate.get(), spki->keyBits, request); !extended)
         return extended.error();
     auto der = signCertificateDer(certificate.get(), key);
     if (!der)
         return der.error();
 
-    unsigned char* spki = nullptr;
-    const int spkiSize = i2d_X509_PUBKEY(devicePublicKey, &spki);
-    if (spkiSize <= 0)
-        return openSslFailure("i2d_X509_PUBKEY");
-    const QByteArray spkiDer(reinterpret_cast<const char*>(spki), spkiSize);
-    OPENSSL_free(spki);
     BigNumPtr serialNumber(ASN1_INTEGER_to_BN(serial->get(), nullptr));
     char* serialHex = serialNumber ? BN_bn2hex(serialNumber.get()) : nullptr;
     if (serialHex == nullptr)
@@ -284,7 +267,7 @@ Result<ca::IssuedCertificate> DeviceCertificateBuilder::issue(X509_PUBKEY* devic
     issued.subject = nameToString(subject->get());
     issued.notBefore = QDateTime::fromSecsSinceEpoch(notBefore.toSecsSinceEpoch(), Qt::UTC);
     issued.notAfter = QDateTime::fromSecsSinceEpoch(notAfter.toSecsSinceEpoch(), Qt::UTC);
-    issued.publicKeySha256 = sha256Hex(spkiDer);
+    issued.publicKeySha256 = sha256Hex(subjectPublicKeyInfo);
     return issued;
 }
 

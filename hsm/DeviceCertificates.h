@@ -7,6 +7,7 @@
 
 #include "core/Result.h"
 #include "core/ca/CertificateIssuer.h"
+#include "hsm/CsrParser.h"
 #include "hsm/OpenSslTypes.h"
 #include "hsm/TokenKey.h"
 
@@ -19,7 +20,7 @@ namespace imprint::hsm {
 
 // Parses a PEM or DER CSR, enforces the key policy and verifies its signature. Every refusal
 // is CsrRejected: malformed, weak or unsupported key, bad signature.
-[[nodiscard]] Result<X509ReqPtr> checkCsr(const QByteArray& csr, const ca::KeyPolicy& policy);
+[[nodiscard]] Result<ParsedCsr> checkCsr(const QByteArray& csr, const ca::KeyPolicy& policy);
 
 class DeviceCertificateBuilder
 {
@@ -28,12 +29,13 @@ public:
     [[nodiscard]] static Result<DeviceCertificateBuilder> create(const X509* caCertificate);
 
     // Builds, signs on the token and describes one device certificate. Thread-safe.
-    [[nodiscard]] Result<ca::IssuedCertificate> issue(X509_PUBKEY* devicePublicKey, const ca::IssueRequest& request,
+    // `subjectPublicKeyInfo` is the device key's DER, copied into the certificate as is.
+    [[nodiscard]] Result<ca::IssuedCertificate> issue(const QByteArray& subjectPublicKeyInfo, const ca::IssueRequest& request,
                                                       const TokenKey& key, const QDateTime& now) const;
 
 private:
     DeviceCertificateBuilder() = default;
-    [[nodiscard]] Status addExtensions(X509* certificate, const unsigned char* publicKeyBits, int size,
+    [[nodiscard]] Status addExtensions(X509* certificate, const QByteArray& publicKeyBits,
                                        const ca::IssueRequest& request) const;
 
     X509NamePtr m_issuer;

@@ -143,7 +143,7 @@ Result<ca::IssuedCertificate> IssuingService::issueFromCsr(const ca::IssueReques
     std::shared_lock lock(m_connection);
     if (auto refused = refuseWhenGone())
         return *refused;
-    auto issued = m_builder->issue(X509_REQ_get_X509_PUBKEY(checked->get()), request, *m_key, m_clock.nowUtc());
+    auto issued = m_builder->issue(checked->subjectPublicKeyInfo, request, *m_key, m_clock.nowUtc());
     if (!issued)
         return noteFailure(issued.error());
     return issued;
@@ -154,15 +154,16 @@ Result<ca::IssuedWithKey> IssuingService::issueWithStationKey(const ca::IssueReq
     auto key = makeStationKey(request.stationKeyType);
     if (!key)
         return key.error();
-    OpenSslPtr<X509_PUBKEY, &X509_PUBKEY_free> publicKey;
-    X509_PUBKEY* raw = nullptr;
-    if (X509_PUBKEY_set(&raw, key->get()) != 1)
-        return openSslFailure("X509_PUBKEY_set");
-    publicKey.reset(raw);
+    unsigned char* spki = nullptr;
+    const int spkiSize = i2d_PUBKEY(key->get(), &spki);
+    if (spkiSize <= 0)
+        return openSslFailure("i2d_PUBKEY");
+    const QByteArray publicKey(reinterpret_cast<const char*>(spki), spkiSize);
+    OPENSSL_free(spki);
     std::shared_lock lock(m_connection);
     if (auto refused = refuseWhenGone())
         return *refused;
-    auto issued = m_builder->issue(publicKey.get(), request, *m_key, m_clock.nowUtc());
+    auto issued = m_builder->issue(publicKey, request, *m_key, m_clock.nowUtc());
     if (!issued)
         return noteFailure(issued.error());
     auto privateKey = pkcs8Der(key->get());

@@ -58,33 +58,40 @@ public:
     {
     }
 
-    ImportIssue describe(const WorkOrderRow& row, const QSqlQuery& failed)
+    // Every value of the row that is already taken, each as its own issue.
+    std::vector<ImportIssue> describe(const WorkOrderRow& row, const QSqlQuery& failed)
     {
-        const QString message = failed.lastError().databaseText();
-        struct Candidate { const char* column; const char* label; QString value; int position; };
+        struct Candidate { const char* column; const char* label; std::optional<QString> value; int position; };
         const Candidate candidates[] = {
             {"serial_number", "serial number", row.serialNumber, row.serialColumn},
-            {"hardware_id", "hardware ID", row.hardwareId.value_or(QString()), row.hardwareIdColumn},
+            {"hardware_id", "hardware ID", row.hardwareId, row.hardwareIdColumn},
             {"thing_name", "thing name", row.thingName, row.thingNameColumn},
         };
+        std::vector<ImportIssue> issues;
         for (const Candidate& candidate : candidates) {
-            const QString column = QString::fromLatin1(candidate.column);
-            if (!message.contains(QStringLiteral("batch_devices.") + column))
+            if (!candidate.value)
                 continue;
-            return ImportIssue{row.line, candidate.position, column, where(column, QString::fromLatin1(candidate.label), candidate.value)};
+            const QString column = QString::fromLatin1(candidate.column);
+            if (auto found = where(column, QString::fromLatin1(candidate.label), *candidate.value))
+                issues.push_back(ImportIssue{row.line, candidate.position, column, *found});
         }
-        return ImportIssue{row.line, 0, QString(), QStringLiteral("the row was refused: %1").arg(message)};
+        if (issues.empty())
+            issues.push_back(ImportIssue{row.line, 0, QString(),
+                                         QStringLiteral("the row was refused: %1").arg(failed.lastError().databaseText())});
+        return issues;
     }
 
 private:
-    QString where(const QString& column, const QString& label, const QString& value)
+    std::optional<QString> where(const QString& column, const QString& label, const QString& value)
     {
         auto first = m_connection.one(
             QStringLiteral("SELECT d.batch_id, d.line, b.name FROM batch_devices d JOIN batches b ON b.id = d.batch_id "
                            "WHERE d.%1 = ?").arg(column),
             {value}, QStringLiteral("finding the first %1 %2").arg(label, value));
-        if (!first || !first.value())
+        if (!first)
             return QStringLiteral("duplicate %1 '%2'").arg(label, value);
+        if (!first.value())
+            return std::nullopt;
         const QVariantList& c = *first.value();
         if (c[0].toLongLong() == m_batchId)
             return QStringLiteral("duplicate %1 '%2': already on line %3 of this file").arg(label, value).arg(c[1].toLongLong());
@@ -144,7 +151,8 @@ Result<ImportSummary> importWorkOrder(audit::SqlConnection& connection, const QS
             ++summary.devices;
             return;
         }
-        issue(duplicates.describe(device, insert));
+        for (const ImportIssue& found : duplicates.describe(device, insert))
+            issue(found);
     };
     if (auto read_ = readWorkOrder(path, read, row, issue); !read_)
         return fail(read_.error());

@@ -1,0 +1,227 @@
+// One unit through the whole pipeline with the real HSM CA (SoftHSM2), the real audit store
+// (a SQLite file) and a scripted device: the order of the steps, what is on record when,
+// and every failure ending with a plain reason, a hint and a consistent audit.
+#include "CaFixture.h"
+#include "FakeDevice.h"
+#include "core/audit/AuditStore.h"
+#include "core/audit/SqlConnection.h"
+#include "core/batch/WorkOrderImport.h"
+#include "core/pipeline/UnitProvisioner.h"
+
+#include <QFile>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace imprint;
+
+namespace {
+
+const audit::Actor kOperator{QStringLiteral("alice"), std::nullopt};
+
+qint64 count(const QString& path, const QString& sql)
+{
+    auto connection = audit::SqlConnection::open(path);
+    if (!connection)
+        return -1;
+    QSqlQuery query(connection.value()->db());
+    if (!query.exec(sql) || !query.next())
+        return -1;
+    return query.value(0).toLongLong();
+}
+
+}  // namespace
+
+class TestUnitProvisioner : public QObject
+{
+    Q_OBJECT
+
+    SystemClock m_clock;
+    std::unique_ptr<test::CaFixture> m_ca;
+    QTemporaryDir m_dir;
+    QString m_db;
+    qint64 m_batch = 0;
+    int m_databases = 0;  // a fresh database for every test function and data row
+    std::unique_ptr<audit::AuditStore> m_audit;
+    pipeline::ProvisioningProfile m_profile;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        auto ca = test::makeCa(hsm::TokenKeyType::EcP256, m_clock);
+        QVERIFY2(ca.ok(), qPrintable(ca.ok() ? QString() : ca.error().message()));
+        m_ca = std::move(ca).value();
+    }
+
+    void init()
+    {
+        m_db = m_dir.filePath(QStringLiteral("audit-%1.sqlite").arg(++m_databases));
+        const QString csv = m_dir.filePath(QStringLiteral("order.csv"));
+        QFile file(csv);
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("serial_number,hardware_id\n");
+        for (int i = 1; i <= 5; ++i)
+            file.write(QStringLiteral("SN-%1,HW-%1\n").arg(i).toUtf8());
+        file.close();
+
+        auto connection = audit::SqlConnection::open(m_db);
+        QVERIFY(connection.ok());
+        batch::ImportOptions options;
+        options.batchName = QStringLiteral("order-1");
+        options.thingNameRule = QStringLiteral("sensor-{serial}");
+        options.actor = kOperator;
+        options.station = QStringLiteral("station-1");
+        auto imported = batch::importWorkOrder(*connection.value(), csv, options, m_clock, {});
+        QVERIFY2(imported.ok(), qPrintable(imported.ok() ? QString() : imported.error().message()));
+        m_batch = imported->batchId;
+        connection.value().reset();
+
+        auto store = audit::AuditStore::open({m_db, QStringLiteral("station-1")}, m_clock);
+        QVERIFY(store.ok());
+        m_audit = std::move(store).value();
+
+        m_profile = {};
+        m_profile.retry.backoff = std::chrono::milliseconds(1);
+        m_profile.configuration = {{QStringLiteral("thing"), QStringLiteral("{thingName}")},
+                                   {QStringLiteral("endpoint"), QStringLiteral("iot.example.com")}};
+        m_profile.serverRootCaPem = "-----BEGIN CERTIFICATE-----\nroot\n-----END CERTIFICATE-----\n";
+    }
+
+    void cleanup() { m_audit.reset(); }
+
+    void passesAndRecordsEverythingInOrder()
+    {
+        test::FakeDevice device(QStringLiteral("HW-1"));
+        qint64 certificatesWhenWritten = -1;
+        device.onWriteChain = [&] {
+            certificatesWhenWritten = count(m_db, QStringLiteral("SELECT COUNT(*) FROM certificates"));
+        };
+        QStringList steps;
+        pipeline::UnitProvisioner provisioner(device, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto outcome = provisioner.run(device.identify().value(), {m_batch, 0, kOperator},
+                                             [&](const QString& step, int, int) { steps << step; });
+
+        QVERIFY2(outcome.passed, qPrintable(outcome.step + u": " + outcome.reason));
+        QCOMPARE(outcome.thingName, QStringLiteral("sensor-SN-1"));
+        QCOMPARE(steps, pipeline::UnitProvisioner::stepNames(m_profile));
+        QCOMPARE(certificatesWhenWritten, 1);  // committed before it reached the device
+        QVERIFY(device.locked());
+        QVERIFY(device.stored().value(QStringLiteral("chain")).endsWith(m_ca->service->caChainPem()));
+        QCOMPARE(device.stored().value(QStringLiteral("config")),
+                 QByteArray("thing=sensor-SN-1\nendpoint=iot.example.com\n"));
+        QVERIFY(outcome.stationNs() >= 0 && outcome.stationNs() <= outcome.totalNs);
+
+        m_audit.reset();  // flush and close
+        QCOMPARE(count(m_db, QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'passed'")), 1);
+        QCOMPARE(count(m_db, QStringLiteral("SELECT COUNT(*) FROM cloud_outbox")), 1);
+        QCOMPARE(count(m_db, QStringLiteral("SELECT COUNT(*) FROM events WHERE step = 'proof of possession' AND outcome = 'ok'")), 1);
+    }
+
+    void stationKeyIsInjectedAndProven()
+    {
+        m_profile.keyMode = pipeline::KeyMode::StationKey;
+        test::FakeDevice device(QStringLiteral("HW-2"));
+        pipeline::UnitProvisioner provisioner(device, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto outcome = provisioner.run(device.identify().value(), {m_batch, 1, kOperator});
+        QVERIFY2(outcome.passed, qPrintable(outcome.step + u": " + outcome.reason));
+        QVERIFY(device.hasInjectedKey());
+        QVERIFY(device.lastCsrSubject().isEmpty());  // no keygen on the device
+    }
+
+    void failures_data()
+    {
+        QTest::addColumn<QString>("deviceStep");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<int>("times");
+        QTest::addColumn<QString>("failedStep");
+        QTest::addColumn<QString>("hintWord");
+        QTest::newRow("link lost writing the chain") << "chain" << int(ErrorCode::DeviceLinkLost) << 1 << "write chain" << "cable";
+        QTest::newRow("keygen never answers") << "keygen" << int(ErrorCode::Timeout) << 9 << "generate key" << "Re-seat";
+        QTest::newRow("device refuses to lock") << "lock" << int(ErrorCode::DeviceRefused) << 1 << "lock" << "reject bin";
+        QTest::newRow("config corrupted 3 times") << "config" << int(ErrorCode::DeviceProtocol) << 3 << "write configuration" << "cable";
+    }
+    void failures()
+    {
+        QFETCH(QString, deviceStep);
+        QFETCH(int, code);
+        QFETCH(int, times);
+        QFETCH(QString, failedStep);
+        QFETCH(QString, hintWord);
+        test::FakeDevice device(QStringLiteral("HW-3"));
+        device.failNext(deviceStep, Error(static_cast<ErrorCode>(code), QStringLiteral("port /dev/fake0: scripted")), times);
+        pipeline::UnitProvisioner provisioner(device, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto outcome = provisioner.run(device.identify().value(), {m_batch, 0, kOperator});
+        QVERIFY(!outcome.passed);
+        QCOMPARE(outcome.step, failedStep);
+        QVERIFY2(outcome.reason.contains(QStringLiteral("port /dev/fake0")), qPrintable(outcome.reason));
+        QVERIFY2(outcome.hint.contains(hintWord), qPrintable(outcome.hint));
+        m_audit.reset();
+        QCOMPARE(count(m_db, QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'failed'")), 1);
+        QCOMPARE(count(m_db, QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'passed'")), 0);
+        QCOMPARE(count(m_db, QStringLiteral("SELECT COUNT(*) FROM cloud_outbox")), 0);
+    }
+
+    void transientErrorIsRetried()
+    {
+        test::FakeDevice device(QStringLiteral("HW-4"));
+        device.failNext(QStringLiteral("chain"), Error(ErrorCode::DeviceProtocol, QStringLiteral("checksum")), 2);
+        pipeline::UnitProvisioner provisioner(device, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto outcome = provisioner.run(device.identify().value(), {m_batch, 0, kOperator});
+        QVERIFY2(outcome.passed, qPrintable(outcome.reason));
+        m_audit.reset();
+        QCOMPARE(count(m_db, QStringLiteral("SELECT COUNT(*) FROM events WHERE step = 'write chain' AND outcome = 'retry'")), 2);
+    }
+
+    void proofOfPossessionWithAnotherKeyFails()
+    {
+        test::FakeDevice device(QStringLiteral("HW-5"));
+        device.signWithAnotherKey();
+        pipeline::UnitProvisioner provisioner(device, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto outcome = provisioner.run(device.identify().value(), {m_batch, 0, kOperator});
+        QVERIFY(!outcome.passed);
+        QCOMPARE(outcome.step, QStringLiteral("proof of possession"));
+        QVERIFY(outcome.reason.contains(QStringLiteral("does not hold that key")));
+        QVERIFY(!device.locked());
+    }
+
+    void readBackMismatchFails()
+    {
+        test::FakeDevice device(QStringLiteral("HW-1"));
+        device.corruptReadBack(QStringLiteral("config"));
+        pipeline::UnitProvisioner provisioner(device, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto outcome = provisioner.run(device.identify().value(), {m_batch, 0, kOperator});
+        QVERIFY(!outcome.passed);
+        QCOMPARE(outcome.step, QStringLiteral("verify"));
+        QVERIFY2(outcome.reason.contains(QStringLiteral("read-back of 'config' does not match")), qPrintable(outcome.reason));
+    }
+
+    void deviceNotInWorkOrderIsRefusedAndNoted()
+    {
+        test::FakeDevice device(QStringLiteral("HW-999"));
+        pipeline::UnitProvisioner provisioner(device, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto outcome = provisioner.run(device.identify().value(), {m_batch, 2, kOperator});
+        QVERIFY(!outcome.passed);
+        QVERIFY(!outcome.unitId.has_value());
+        QCOMPARE(outcome.step, QStringLiteral("bind"));
+        QVERIFY2(outcome.reason.contains(QStringLiteral("HW-999")), qPrintable(outcome.reason));
+        m_audit.reset();
+        QCOMPARE(count(m_db, QStringLiteral("SELECT COUNT(*) FROM events WHERE step = 'bind' AND outcome = 'refused'")), 1);
+    }
+
+    void alreadyProvisionedDeviceIsRefused()
+    {
+        test::FakeDevice first(QStringLiteral("HW-2"));
+        pipeline::UnitProvisioner provisioner(first, *m_ca->service, *m_audit, m_profile, m_clock);
+        QVERIFY(provisioner.run(first.identify().value(), {m_batch, 0, kOperator}).passed);
+        test::FakeDevice again(QStringLiteral("HW-2"));
+        pipeline::UnitProvisioner second(again, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto outcome = second.run(again.identify().value(), {m_batch, 1, kOperator});
+        QVERIFY(!outcome.passed);
+        QCOMPARE(outcome.step, QStringLiteral("bind"));
+        QCOMPARE(outcome.errorCode, std::optional<ErrorCode>(ErrorCode::AlreadyExists));
+        QVERIFY(outcome.hint.contains(QStringLiteral("supervisor")));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestUnitProvisioner)
+#include "tst_unitprovisioner.moc"

@@ -51,6 +51,8 @@ Result<QList<QByteArray>> ImprintDriver::awaitReply(const ImprintFrame& request,
         }
         const ImprintFrame& reply = parsed.frame;
         if (reply.word == "READY" && reply.seq == 0) {
+            if (request.word == "HELLO")
+                continue;  // a device that just booted (or was just plugged in)
             m_rebooted = true;
             return m_link->error(ErrorCode::DeviceLinkLost, QStringLiteral("device rebooted during %1").arg(step));
         }

@@ -159,7 +159,8 @@ Result<device::CsrResult> ImprintDriver::generateKeyAndCsr(const QString& subjec
 {
     if (auto ready = ensureHandshake(); !ready.ok())
         return ready.error();
-    auto reply = exchange("KEYGEN", {subject.toUtf8()}, m_timeouts.keygen);
+    const QList<QByteArray> args = subject.isEmpty() ? QList<QByteArray>() : QList<QByteArray>{subject.toUtf8()};
+    auto reply = exchange("KEYGEN", args, m_timeouts.keygen);
     if (!reply.ok())
         return reply.error();
     auto csr = singleBase64(reply.value(), QStringLiteral("KEYGEN"));

@@ -47,9 +47,10 @@ bool isWord(const QByteArray& text)
     return !text.isEmpty() && text.size() <= 16;
 }
 
-FrameParseResult malformed(const char* problem)
+FrameParseResult malformed(const char* problem, quint16 seq = 0)
 {
     FrameParseResult result;
+    result.frame.seq = seq;
     result.outcome = FrameParse::Malformed;
     result.problem = problem;
     return result;
@@ -80,11 +81,11 @@ FrameParseResult parseFrame(const QByteArray& line)
     if (!seqOk || seq > 0xFFFF || fields.first().isEmpty() || fields.first().startsWith('+'))
         return malformed("the sequence number is not 0..65535");
     if (fields.size() < 2 || !isWord(fields.at(1)))
-        return malformed("no command or reply word after the sequence number");
+        return malformed("no command or reply word after the sequence number", result.frame.seq);
     result.frame.word = fields.at(1);
     for (qsizetype index = 2; index < fields.size(); ++index) {
         if (fields.at(index).isEmpty())
-            return malformed("an empty argument (two spaces in a row)");
+            return malformed("an empty argument (two spaces in a row)", result.frame.seq);
         result.frame.args.append(QByteArray::fromPercentEncoding(fields.at(index)));
     }
     result.outcome = FrameParse::Frame;

@@ -24,7 +24,7 @@ enum class FrameParse { Frame, NotAFrame, Malformed, BadChecksum };
 struct FrameParseResult
 {
     FrameParse outcome = FrameParse::NotAFrame;
-    ImprintFrame frame;     // valid when outcome == Frame; seq also when BadChecksum if readable
+    ImprintFrame frame;     // valid when outcome == Frame; seq also when BadChecksum/Malformed if readable
     QByteArray problem;     // what was wrong, for Malformed
 };
 

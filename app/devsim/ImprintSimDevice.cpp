@@ -52,7 +52,12 @@ void ImprintSimDevice::answer(quint16 seq, const Reply& reply, bool cache)
     }
     if (faults().noise)
         transmit(logLine("handled frame " + QByteArray::number(seq)));
-    const bool handshake = reply.args.value(0).startsWith("proto=");
+    transmitFrame(frame);
+}
+
+void ImprintSimDevice::transmitFrame(QByteArray frame)
+{
+    const bool handshake = frame.contains(" proto=");
     if ((faults().corruptAlways && !handshake) || (faults().corrupt && !m_corruptDone && !handshake)) {
         m_corruptDone = true;
         frame[frame.size() / 2] = static_cast<char>(frame.at(frame.size() / 2) ^ 0x04);  // flip one bit
@@ -79,7 +84,7 @@ void ImprintSimDevice::handleLine(const QByteArray& line)
     }
     const ImprintFrame& request = parsed.frame;
     if (request.word != "HELLO" && m_lastSeq == request.seq && !m_lastReply.isEmpty()) {
-        transmit(m_lastReply);  // a retried command: the same answer, never applied twice
+        transmitFrame(m_lastReply);  // a retried command: the same answer, never applied twice
         return;
     }
     if (m_stalled)

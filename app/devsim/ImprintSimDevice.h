@@ -28,6 +28,7 @@ private:
     void handleLine(const QByteArray& line);
     void execute(const serial::ImprintFrame& request);
     void answer(quint16 seq, const Reply& reply, bool cache = true);
+    void transmitFrame(QByteArray frame);
     [[nodiscard]] static Reply refuse(DeviceError code, const QByteArray& detail = {});
 
     [[nodiscard]] Reply hello();

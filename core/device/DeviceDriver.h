@@ -114,6 +114,15 @@ struct LinkSettings
     DeviceTimeouts timeouts;
 };
 
+// Default settings for a port and protocol.
+[[nodiscard]] inline LinkSettings linkSettings(QString port, QString protocol)
+{
+    LinkSettings settings;
+    settings.port = std::move(port);
+    settings.protocol = std::move(protocol);
+    return settings;
+}
+
 // Opens a port and returns the driver for its protocol; implemented by serial/.
 // Call it on the worker thread that will use the driver.
 class DeviceConnector

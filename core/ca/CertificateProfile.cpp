@@ -6,6 +6,8 @@ namespace imprint::ca {
 
 Result<QString> expandPattern(const QString& pattern, const DeviceIdentity& device)
 {
+    if (!pattern.contains(u'{'))
+        return pattern;  // the common case (empty or literal fields): no regex on the hot path
     static const QRegularExpression placeholder(QStringLiteral("\\{([^}]*)\\}"));
     QString expanded;
     qsizetype last = 0;

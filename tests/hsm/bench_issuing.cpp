@@ -135,9 +135,13 @@ int main(int argc, char** argv)
         << " hardware threads, " << kSecondsPerFigure << " s per figure" << Qt::endl;
     out << "baseline per row: limit/s = 1/(1/token signatures/s + 1/CSR verifications/s), same run, same module; "
            "ratio = certificates/s / limit/s (target >= 0.5)" << Qt::endl;
+    // Optional argument "ec" or "rsa": one case only (for profiling).
+    const QString only = app.arguments().value(1);
     int failures = 0;
     for (const Case& benchCase : {Case{"EC P-256 ", hsm::TokenKeyType::EcP256, "ec-p256", 512},
-                                  Case{"RSA-2048 ", hsm::TokenKeyType::Rsa2048, "rsa-2048", 8}})
-        failures += runCase(benchCase, out);
+                                  Case{"RSA-2048 ", hsm::TokenKeyType::Rsa2048, "rsa-2048", 8}}) {
+        if (only.isEmpty() || QString::fromLatin1(benchCase.name).startsWith(only, Qt::CaseInsensitive))
+            failures += runCase(benchCase, out);
+    }
     return failures == 0 ? 0 : 1;
 }

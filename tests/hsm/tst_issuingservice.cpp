@@ -186,6 +186,19 @@ private Q_SLOTS:
         QCOMPARE(issued->notAfter, hsm::asn1TimeToDateTime(X509_get0_notAfter(root->get())));
     }
 
+    void caExpiringDuringTheShiftStopsIssuing()
+    {
+        test::FakeClock clock(realNow());
+        auto ca = test::makeCa(hsm::TokenKeyType::EcP256, clock);
+        REQUIRE_OK(ca);
+        REQUIRE_OK(ca.value()->service->issueFromCsr(requestFor(test::makeCsrDer({}))));
+        clock.advanceMs(qint64{3651} * 24 * 3600 * 1000);
+        auto issued = ca.value()->service->issueFromCsr(requestFor(test::makeCsrDer({})));
+        QVERIFY(!issued.ok());
+        QCOMPARE(issued.error().code(), ErrorCode::CaInvalid);
+        QVERIFY2(issued.error().message().contains(QStringLiteral("the CA certificate is expired")), qPrintable(issued.error().message()));
+    }
+
     void refusesBadCsrs_data()
     {
         QTest::addColumn<QByteArray>("csr");

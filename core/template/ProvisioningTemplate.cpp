@@ -6,6 +6,8 @@
 #include <QRegularExpression>
 #include <QSet>
 
+#include <algorithm>
+
 namespace imprint::provisioning {
 
 namespace {
@@ -35,6 +37,13 @@ const QSet<QString>& supportedFunctions()
                                      QStringLiteral("Fn::Select"),  QStringLiteral("Fn::Split"),
                                      QStringLiteral("Fn::FindInMap"), QStringLiteral("Fn::Sub")};
     return names;
+}
+
+Error unsupportedFunction(const QString& path, const QString& function)
+{
+    return errorAt(path, QStringLiteral("unsupported function '%1' (AWS IoT templates support Ref, Fn::Join, "
+                                        "Fn::Select, Fn::Split, Fn::FindInMap, Fn::Sub)")
+                             .arg(function));
 }
 
 // A one-key object whose key is Ref or Fn::* is a function call (CloudFormation's rule).
@@ -194,6 +203,43 @@ Status checkMappings(const QJsonValue& section)
     return {};
 }
 
+// Every function call names a supported function, and every Ref a declared or AWS:: parameter,
+// so a template is refused when it is stored (CreateProvisioningTemplate), not when a device
+// first needs it.
+Status checkFunctions(const QString& path, const QJsonValue& value, const QList<TemplateParameter>& declared)
+{
+    if (value.isArray()) {
+        const QJsonArray list = value.toArray();
+        for (qsizetype i = 0; i < list.size(); ++i) {
+            if (auto status = checkFunctions(path + QStringLiteral("[%1]").arg(i), list.at(i), declared); !status)
+                return status;
+        }
+        return {};
+    }
+    if (!value.isObject())
+        return {};
+    const QJsonObject object = value.toObject();
+    if (isFunctionCall(object)) {
+        const QString function = object.begin().key();
+        if (!supportedFunctions().contains(function))
+            return unsupportedFunction(path + u'.' + function, function);
+        if (function == QStringLiteral("Ref") && object.begin().value().isString()) {
+            const QString name = object.begin().value().toString();
+            const bool known = name.startsWith(QStringLiteral("AWS::"))
+                               || std::any_of(declared.begin(), declared.end(),
+                                              [&name](const TemplateParameter& p) { return p.name == name; });
+            if (!known)
+                return errorAt(path, QStringLiteral("Ref to undefined parameter '%1'").arg(name));
+        }
+        return checkFunctions(path + u'.' + function, object.begin().value(), declared);
+    }
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (auto status = checkFunctions(path + u'.' + it.key(), it.value(), declared); !status)
+            return status;
+    }
+    return {};
+}
+
 // ---- evaluation ------------------------------------------------------------------------------
 
 class Evaluator
@@ -261,9 +307,7 @@ private:
     {
         const QString where = path + u'.' + function;
         if (!supportedFunctions().contains(function))
-            return errorAt(where, QStringLiteral("unsupported function '%1' (AWS IoT templates support Ref, "
-                                                 "Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap, Fn::Sub)")
-                                      .arg(function));
+            return unsupportedFunction(where, function);
         if (function == QStringLiteral("Ref"))
             return ref(path, argument);
         if (function == QStringLiteral("Fn::Sub"))
@@ -615,10 +659,17 @@ Result<ProvisioningTemplate> ProvisioningTemplate::parse(const QByteArray& json)
         if (auto status = checkResource(QStringLiteral("Resources.") + it.key(), it.value()); !status)
             return status.error();
     }
+    for (auto it = resourceObject.begin(); it != resourceObject.end(); ++it) {
+        const QString path = QStringLiteral("Resources.") + it.key() + QStringLiteral(".Properties");
+        if (auto status = checkFunctions(path, it.value().toObject().value(QStringLiteral("Properties")), result.m_parameters); !status)
+            return status.error();
+    }
     const QJsonValue configuration = result.m_json.value(QStringLiteral("DeviceConfiguration"));
     if (!configuration.isUndefined() && !configuration.isObject())
         return errorAt(QStringLiteral("DeviceConfiguration"),
                        QStringLiteral("must be an object, found %1").arg(typeName(configuration)));
+    if (auto status = checkFunctions(QStringLiteral("DeviceConfiguration"), configuration, result.m_parameters); !status)
+        return status.error();
     return result;
 }
 

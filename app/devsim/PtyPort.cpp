@@ -104,8 +104,9 @@ void PtyPort::pump()
     const qint64 now = m_clock.elapsed();
     const double earned = static_cast<double>(now - m_lastPumpMs) * m_bytesPerMs;
     m_lastPumpMs = now;
-    // The budget never stores more than a few ms worth, so an idle link does not burst later.
-    const double cap = std::max(8.0, m_bytesPerMs * 4);
+    // The budget never stores more than one tick's worth (plus a byte), so an idle link does
+    // not burst later: the wire is never faster than the baud rate.
+    const double cap = m_bytesPerMs * kPumpIntervalMs + 1.0;
     m_sendBudget = std::min(cap, m_sendBudget + earned);
     m_receiveBudget = std::min(cap, m_receiveBudget + earned);
 

@@ -7,6 +7,8 @@
 
 #include <QDeadlineTimer>
 
+#include <atomic>
+
 namespace imprint::test {
 
 QString devsimPath() { return QStringLiteral(IMPRINT_DEVSIM_PATH); }
@@ -110,7 +112,7 @@ Result<QByteArray> TestCa::issueChain(const QByteArray& csrDer) const
     if (request == nullptr)
         return Error(ErrorCode::CsrRejected, QStringLiteral("test CA: the CSR does not parse"));
     X509* leaf = X509_new();
-    static long serial = 100;
+    static std::atomic<long> serial{100};
     const bool ok = X509_set_subject_name(leaf, X509_REQ_get_subject_name(request)) == 1
                     && X509_set_pubkey(leaf, X509_REQ_get0_pubkey(request)) == 1
                     && finishCertificate(leaf, X509_get_subject_name(m_impl->certificate), m_impl->key, ++serial);

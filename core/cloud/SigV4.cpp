@@ -1,6 +1,7 @@
 #include "core/cloud/SigV4.h"
 
 #include <openssl/evp.h>
+#include <openssl/crypto.h>
 #include <openssl/hmac.h>
 
 #include <QTimeZone>
@@ -30,35 +31,47 @@ QByteArray toHex(const unsigned char* bytes, std::size_t size)
     return QByteArray(reinterpret_cast<const char*>(bytes), static_cast<qsizetype>(size)).toHex();
 }
 
-// HMAC-SHA256 into a fixed buffer: the derived signing keys are as secret as the key itself,
-// so they live in SecureBytes and are wiped after use.
-Result<SecureBytes> hmacSha256(const char* key, std::size_t keySize, const QByteArray& data)
+using Digest = std::array<unsigned char, kDigestSize>;
+
+// Zeroes a buffer that held key material when it goes out of scope.
+template <typename Buffer>
+struct Wiped
 {
-    SecureBytes out(kDigestSize);
+    Buffer& buffer;
+    ~Wiped() { OPENSSL_cleanse(buffer.data(), buffer.size()); }
+};
+
+bool hmacSha256(const unsigned char* key, std::size_t keySize, const QByteArray& data, Digest& out)
+{
     unsigned int outSize = 0;
-    if (HMAC(EVP_sha256(), key, static_cast<int>(keySize), reinterpret_cast<const unsigned char*>(data.constData()),
-             static_cast<std::size_t>(data.size()), reinterpret_cast<unsigned char*>(out.data()), &outSize)
-            == nullptr
-        || outSize != kDigestSize)
-        return Error(ErrorCode::Crypto, QStringLiteral("HMAC(SHA-256) failed in OpenSSL while signing"));
-    return out;
+    return HMAC(EVP_sha256(), key, static_cast<int>(keySize), reinterpret_cast<const unsigned char*>(data.constData()),
+                static_cast<std::size_t>(data.size()), out.data(), &outSize)
+               != nullptr
+           && outSize == kDigestSize;
 }
 
+// kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"), then
+// the signature = HMAC(kSigning, stringToSign). The derived keys are as secret as the key: they
+// stay in buffers that are wiped on return (stack, not SecureBytes: an mlock/munlock pair per
+// intermediate key made signing 100x slower than hashing).
 Result<QByteArray> signatureHex(const SecureBytes& secret, const QByteArray& date, const QString& region,
                                 const QString& service, const QByteArray& stringToSign)
 {
     SecureBytes seed(4 + secret.size());
     std::copy_n("AWS4", 4, seed.data());
     std::copy_n(secret.data(), secret.size(), seed.data() + 4);
-    Result<SecureBytes> key = hmacSha256(seed.data(), seed.size(), date);
+    Digest key{};
+    Digest next{};
+    const Wiped<Digest> wipeKey{key};
+    const Wiped<Digest> wipeNext{next};
+    bool ok = hmacSha256(reinterpret_cast<const unsigned char*>(seed.data()), seed.size(), date, key);
     for (const QByteArray& part : {region.toUtf8(), service.toUtf8(), QByteArray("aws4_request"), stringToSign}) {
-        if (!key)
-            return key.error();
-        key = hmacSha256(key->data(), key->size(), part);
+        ok = ok && hmacSha256(key.data(), key.size(), part, next);
+        key = next;
     }
-    if (!key)
-        return key.error();
-    return toHex(reinterpret_cast<const unsigned char*>(key->data()), key->size());
+    if (!ok)
+        return Error(ErrorCode::Crypto, QStringLiteral("HMAC(SHA-256) failed in OpenSSL while signing"));
+    return toHex(key.data(), key.size());
 }
 
 QByteArray lower(const QByteArray& text) { return text.toLower(); }
@@ -230,18 +243,28 @@ QByteArray uriEncode(const QByteArray& raw, bool keepSlash)
 
 QByteArray formatAmzDate(const QDateTime& time)
 {
-    return time.toUTC().toString(QStringLiteral("yyyyMMdd'T'HHmmss'Z'")).toLatin1();
+    // By hand: QDateTime::toString consults the system time zone (a stat of /etc/localtime) per call.
+    const QDateTime utc = time.toUTC();
+    const QDate date = utc.date();
+    const QTime clock = utc.time();
+    return QString::asprintf("%04d%02d%02dT%02d%02d%02dZ", date.year(), date.month(), date.day(), clock.hour(),
+                             clock.minute(), clock.second())
+        .toLatin1();
 }
 
 QDateTime parseAmzDate(const QByteArray& text)
 {
     if (text.size() != 16 || text[8] != 'T' || text[15] != 'Z')
         return {};
-    QDateTime time = QDateTime::fromString(QString::fromLatin1(text.left(15)), QStringLiteral("yyyyMMdd'T'HHmmss"));
-    if (!time.isValid())
+    for (qsizetype i = 0; i < 15; ++i)
+        if (i != 8 && (text[i] < '0' || text[i] > '9'))
+            return {};
+    auto number = [&](qsizetype from, qsizetype length) { return text.mid(from, length).toInt(); };
+    const QDate date(number(0, 4), number(4, 2), number(6, 2));
+    const QTime clock(number(9, 2), number(11, 2), number(13, 2));
+    if (!date.isValid() || !clock.isValid())
         return {};
-    time.setTimeZone(QTimeZone::utc());
-    return time;
+    return QDateTime(date, clock, QTimeZone::utc());
 }
 
 Result<HttpRequest> HttpRequest::parse(const QByteArray& raw)

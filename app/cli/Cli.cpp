@@ -110,7 +110,10 @@ std::optional<int> parseCommandLine(QCommandLineParser& parser, CommandContext& 
     if (parser.isSet(help)) {
         // QCommandLineParser names the program after argv[0]; show the full command instead.
         QString text = parser.helpText();
-        text.replace(QCoreApplication::applicationFilePath(), context.arguments.first());
+        const QString argv0 = QCoreApplication::arguments().value(0);
+        const qsizetype at = text.indexOf(argv0);
+        if (!argv0.isEmpty() && at >= 0)
+            text.replace(at, argv0.size(), context.arguments.first());
         context.out << text;
         return 0;
     }

@@ -4,6 +4,7 @@
 
 #include <QSet>
 
+#include <algorithm>
 #include <thread>
 
 namespace imprint::pipeline {
@@ -45,6 +46,11 @@ Status ProvisioningRun::start(const std::vector<SlotConfig>& slots, const RunOpt
 void ProvisioningRun::requestStop()
 {
     m_stopping = true;
+}
+
+bool ProvisioningRun::running() const
+{
+    return std::any_of(m_threads.cbegin(), m_threads.cend(), [](const auto& thread) { return thread->isRunning(); });
 }
 
 RunSummary ProvisioningRun::wait()
@@ -118,7 +124,8 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
         return m_options.idleTimeout.count() > 0 && idle >= m_options.idleTimeout;
     };
 
-    while (!m_stopping && !idleTooLong()) {
+    auto allClaimed = [this] { return m_options.maxUnits > 0 && m_claimed.load() >= m_options.maxUnits; };
+    while (!m_stopping && !idleTooLong() && !allClaimed()) {
         auto driver = m_connector.open(link);
         auto identity = driver ? driver.value()->identify() : Result<device::DeviceIdentity>(driver.error());
         if (!identity || identity->hardwareId == lastHardwareId) {
@@ -143,7 +150,8 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
 
         const qint64 unitStart = m_clock.monotonicNs();
         UnitProvisioner provisioner(*driver.value(), m_issuer, m_audit, m_profile, m_clock);
-        const UnitContext context{m_options.batchId, slot.slot, m_options.actor, false, false};
+        const UnitContext context{m_options.batchId, slot.slot, m_options.actor, false, false,
+                                  m_options.hardwareIdAsSerial};
         const UnitOutcome outcome = provisioner.run(identity.value(), context, [&](const QString& step, int index, int) {
             snapshot.step = step;
             snapshot.stepIndex = index;

@@ -39,6 +39,8 @@ struct RunOptions
     std::chrono::milliseconds idleTimeout{0};
     // The run stops after this many units were attempted in all (0: no limit).
     int maxUnits = 0;
+    // For open batches: devices without a serial number are taken by their hardware ID.
+    bool hardwareIdAsSerial = false;
 };
 
 struct UnitTiming
@@ -69,6 +71,8 @@ public:
     [[nodiscard]] Status start(const std::vector<SlotConfig>& slots, const RunOptions& options);
     // Asks every slot to stop after its current unit; a unit is never abandoned half-written.
     void requestStop();
+    // True while any slot is still working or waiting.
+    [[nodiscard]] bool running() const;
     // Waits for every worker to end, then returns what the run did.
     [[nodiscard]] RunSummary wait();
 

@@ -149,9 +149,11 @@ UnitOutcome UnitProvisioner::run(const device::DeviceIdentity& identity, const U
         outcome.hint = hintFor(error.code());
     };
 
-    const audit::BeginUnit begin{context.batchId,     nonEmpty(identity.serialNumber), nonEmpty(identity.hardwareId),
-                                 context.slot,        m_driver.portName(),            context.actor,
-                                 context.rework,      context.quotaOverride};
+    const QString serial = identity.serialNumber.isEmpty() && context.hardwareIdAsSerial ? identity.hardwareId
+                                                                                         : identity.serialNumber;
+    const audit::BeginUnit begin{context.batchId, nonEmpty(serial),   nonEmpty(identity.hardwareId),
+                                 context.slot,    m_driver.portName(), context.actor,
+                                 context.rework,  context.quotaOverride};
     auto unit = step<audit::UnitHandle>(kBind, [&] { return m_audit.beginUnit(begin); }, false, false);
     if (!unit) {
         // Not bound, so no unit row: the refusal is still on record, as a station event.

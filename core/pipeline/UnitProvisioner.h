@@ -30,6 +30,9 @@ struct UnitContext
     audit::Actor actor;
     bool rework = false;
     bool quotaOverride = false;
+    // Open batches take a device by serial number: a device family that reports none is taken
+    // by its hardware ID instead.
+    bool hardwareIdAsSerial = false;
 };
 
 struct UnitOutcome

@@ -1,0 +1,222 @@
+// `imprint-cli run`: provision a batch on the fixture's ports, N slots at once.
+#include "app/cli/Cli.h"
+#include "app/cli/RunProgress.h"
+#include "app/cli/TerminalPrompt.h"
+#include "app/common/CaStation.h"
+#include "core/Clock.h"
+#include "core/audit/AuditQueries.h"
+#include "core/audit/AuditStore.h"
+#include "core/audit/SqlConnection.h"
+#include "core/audit/StationIdentity.h"
+#include "core/pipeline/ProvisioningRun.h"
+#include "serial/DeviceLinkFactory.h"
+
+#include <QFile>
+#include <QThread>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <map>
+#include <unistd.h>
+
+namespace imprint::cli {
+
+namespace {
+
+// Set by SIGINT/SIGTERM: the run stops after the units in progress, never half-way through one.
+std::atomic<bool> g_interrupted{false};
+void onInterrupt(int)
+{
+    g_interrupted = true;
+}
+
+struct RunRequest
+{
+    QString batch;
+    QStringList ports;
+    pipeline::ProvisioningProfile profile;
+    pipeline::RunOptions options;
+    QString database;
+};
+
+Result<RunRequest> readRequest(QCommandLineParser& parser, const std::map<QString, QCommandLineOption>& o)
+{
+    RunRequest request;
+    request.batch = parser.value(o.at(QStringLiteral("batch")));
+    request.ports = parser.values(o.at(QStringLiteral("port")));
+    if (request.batch.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--batch is required (a batch id or name; see 'batch list')"));
+    if (request.ports.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--port is required (repeat it for each slot)"));
+
+    auto certificateProfile = station::readProfile(parser.value(o.at(QStringLiteral("profile"))));
+    if (!certificateProfile)
+        return certificateProfile.error();
+    auto& profile = request.profile;
+    profile.name = parser.value(o.at(QStringLiteral("profile")));
+    profile.certificate = certificateProfile.value();
+    profile.protocol = parser.value(o.at(QStringLiteral("protocol")));
+    if (!serial::supportedProtocols().contains(profile.protocol))
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--protocol %1 is not one of: %2")
+                                                  .arg(profile.protocol, serial::supportedProtocols().join(u", ")));
+    const QString keyMode = parser.value(o.at(QStringLiteral("key-mode")));
+    if (keyMode != u"device-csr" && keyMode != u"station-key")
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--key-mode must be device-csr or station-key, not %1").arg(keyMode));
+    profile.keyMode = keyMode == u"station-key" ? pipeline::KeyMode::StationKey : pipeline::KeyMode::DeviceCsr;
+    bool ok = false;
+    profile.baudRate = parser.value(o.at(QStringLiteral("baud"))).toInt(&ok);
+    if (!ok || profile.baudRate <= 0)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--baud needs a positive number"));
+    for (const QString& pair : parser.values(o.at(QStringLiteral("config")))) {
+        const qsizetype equals = pair.indexOf(u'=');
+        if (equals <= 0)
+            return Error(ErrorCode::InvalidInput, QStringLiteral("--config %1: expected key=value").arg(pair));
+        profile.configuration.append({pair.left(equals), pair.mid(equals + 1)});
+    }
+    if (parser.isSet(o.at(QStringLiteral("root-ca")))) {
+        QFile file(parser.value(o.at(QStringLiteral("root-ca"))));
+        if (!file.open(QIODevice::ReadOnly))
+            return Error(ErrorCode::NotFound, QStringLiteral("--root-ca %1: cannot read it").arg(file.fileName()));
+        profile.serverRootCaPem = file.readAll();
+    }
+
+    auto& options = request.options;
+    options.actor = {parser.value(o.at(QStringLiteral("operator"))), std::nullopt};
+    options.maxUnits = parser.value(o.at(QStringLiteral("units"))).toInt();
+    options.idleTimeout = std::chrono::milliseconds(
+        static_cast<qint64>(parser.value(o.at(QStringLiteral("idle-timeout"))).toDouble() * 1000.0));
+    request.database = audit::resolveAuditPath(parser.value(o.at(QStringLiteral("db"))));
+    return request;
+}
+
+qint64 percentile(std::vector<qint64> values, double fraction)
+{
+    if (values.empty())
+        return 0;
+    std::sort(values.begin(), values.end());
+    const auto index = static_cast<size_t>(fraction * static_cast<double>(values.size() - 1) + 0.5);
+    return values[std::min(index, values.size() - 1)];
+}
+
+void printSummary(QTextStream& out, const pipeline::RunSummary& summary, qint64 elapsedNs)
+{
+    const double hours = double(elapsedNs) / 3.6e12;
+    std::vector<qint64> station;
+    for (const auto& timing : summary.timings)
+        station.push_back(timing.stationNs);
+    out << QStringLiteral("run: %1 passed, %2 failed, %3 refused in %4 s (%5 units/hour)\n")
+               .arg(summary.passed)
+               .arg(summary.failed)
+               .arg(summary.refused)
+               .arg(double(elapsedNs) / 1e9, 0, 'f', 1)
+               .arg(hours > 0 ? double(summary.passed) / hours : 0.0, 0, 'f', 0);
+    out << QStringLiteral("run: station time per unit (excluding the device): p50 %1 ms, p99 %2 ms\n")
+               .arg(double(percentile(station, 0.5)) / 1e6, 0, 'f', 2)
+               .arg(double(percentile(station, 0.99)) / 1e6, 0, 'f', 2);
+}
+
+int run(CommandContext& context)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Provisions the devices of a batch on the given ports, one slot per port, all at once. Each device is "
+        "keyed, certified by the station's CA, written, verified, locked and recorded in the audit."));
+    std::map<QString, QCommandLineOption> o;
+    auto add = [&](const QString& name, const QString& help, const QString& value = {}, const QString& fallback = {}) {
+        o.emplace(name, QCommandLineOption(name, help, value, fallback));
+    };
+    add(QStringLiteral("batch"), QStringLiteral("Batch id or name (see 'batch list')."), QStringLiteral("batch"));
+    add(QStringLiteral("port"), QStringLiteral("A slot's serial port (repeatable)."), QStringLiteral("port"));
+    add(QStringLiteral("profile"), QStringLiteral("Certificate profile from station.ini (default: default)."),
+        QStringLiteral("name"), station::readCaSettings().defaultProfile);
+    add(QStringLiteral("protocol"), QStringLiteral("Device protocol: imprint or nrf91 (default: imprint)."),
+        QStringLiteral("name"), QStringLiteral("imprint"));
+    add(QStringLiteral("key-mode"), QStringLiteral("device-csr (default) or station-key (inject a station-made key)."),
+        QStringLiteral("mode"), QStringLiteral("device-csr"));
+    add(QStringLiteral("baud"), QStringLiteral("Baud rate (default: 115200)."), QStringLiteral("rate"), QStringLiteral("115200"));
+    add(QStringLiteral("config"), QStringLiteral("Configuration written to each device, key=value (repeatable; "
+                                                 "{thingName}, {serialNumber}, {hardwareId} are filled in)."),
+        QStringLiteral("key=value"));
+    add(QStringLiteral("root-ca"), QStringLiteral("Server root CA (PEM) to write to each device."), QStringLiteral("file"));
+    add(QStringLiteral("operator"), QStringLiteral("Operator on record (default: the login name)."),
+        QStringLiteral("name"), audit::defaultOperatorName());
+    add(QStringLiteral("units"), QStringLiteral("Stop after this many units (default: no limit)."), QStringLiteral("n"),
+        QStringLiteral("0"));
+    add(QStringLiteral("idle-timeout"), QStringLiteral("A slot with no new device for this many seconds stops "
+                                                       "(default: 0, wait until interrupted)."),
+        QStringLiteral("s"), QStringLiteral("0"));
+    add(QStringLiteral("db"), QStringLiteral("Audit database (default: [audit] path in station.ini, else <data dir>/audit.sqlite)."),
+        QStringLiteral("file"));
+    for (const auto& [name, option] : o)
+        parser.addOption(option);
+    if (auto stop = parseCommandLine(parser, context))
+        return *stop;
+
+    auto request = readRequest(parser, o);
+    if (!request)
+        return fail(context, request.error());
+
+    SystemClock clock;
+    {
+        auto connection = audit::SqlConnection::open(request->database);
+        if (!connection)
+            return fail(context, connection.error());
+        auto batch = audit::findBatch(*connection.value(), request->batch);
+        if (!batch)
+            return fail(context, batch.error());
+        request->options.batchId = batch->id;
+        request->options.hardwareIdAsSerial = batch->kind == u"open";
+        if (request->options.maxUnits == 0 && batch->kind == u"list")
+            request->options.maxUnits = static_cast<int>(std::max<qint64>(0, batch->devices - batch->provisioned));
+    }
+
+    TerminalPrompt prompt(context.err);
+    auto issuer = station::openStationCa(&prompt, clock);
+    if (!issuer)
+        return fail(context, issuer.error());
+    auto store = audit::AuditStore::open({request->database, audit::defaultStationName()}, clock);
+    if (!store)
+        return fail(context, store.error());
+    auto interrupted = store.value()->recoverInterrupted();
+    if (!interrupted)
+        return fail(context, interrupted.error());
+    if (!interrupted->empty())
+        context.out << QStringLiteral("run: %1 unit(s) were interrupted by an earlier stop; they are marked "
+                                      "interrupted and their devices will be provisioned again\n")
+                           .arg(interrupted->size());
+
+    std::vector<pipeline::SlotConfig> slots;
+    for (int i = 0; i < request->ports.size(); ++i)
+        slots.push_back({i, request->ports.at(i)});
+
+    serial::SerialDeviceConnector connector;
+    RunProgress progress(context.out, isatty(STDOUT_FILENO) == 1, request->options.maxUnits);
+    pipeline::ProvisioningRun provisioning(connector, *issuer.value(), *store.value(), request->profile, clock, &progress);
+    const qint64 started = clock.monotonicNs();
+    g_interrupted = false;
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    if (Status ok = provisioning.start(slots, request->options); !ok)
+        return fail(context, ok.error());
+    while (provisioning.running()) {
+        if (g_interrupted)
+            provisioning.requestStop();
+        QThread::msleep(50);
+    }
+    const pipeline::RunSummary summary = provisioning.wait();
+    progress.finish();
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    printSummary(context.out, summary, clock.monotonicNs() - started);
+    return summary.failed + summary.refused == 0 ? 0 : toInt(ExitCode::PartialFailure);
+}
+
+}  // namespace
+
+std::vector<Command> runCommands()
+{
+    return {{QString(), QStringLiteral("run"), QStringLiteral("provision a batch on the given ports, all slots at once"), run}};
+}
+
+}  // namespace imprint::cli

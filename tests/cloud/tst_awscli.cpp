@@ -201,6 +201,53 @@ private Q_SLOTS:
         QCOMPARE(server.received().size(), 2);
     }
 
+    // The AWS CLI (2.9 signs IoT as "execute-api", later versions as "iot") must pass the same
+    // verifyRequest that the emulator uses, including a path it percent-encodes and a JSON body.
+    void realAwsCliSignaturesVerify_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QString>("expectedLine");
+        QTest::newRow("describe-thing, encoded path")
+            << QStringList{QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), QStringLiteral("sensor:1")}
+            << QStringLiteral("GET /things/sensor%3A1");
+        QTest::newRow("create-thing, JSON body")
+            << QStringList{QStringLiteral("create-thing"), QStringLiteral("--thing-name"), QStringLiteral("t1"),
+                           QStringLiteral("--attribute-payload"), QStringLiteral(R"({"attributes":{"line":"3"}})")}
+            << QStringLiteral("POST /things/t1");
+        QTest::newRow("list-ca-certificates, query")
+            << QStringList{QStringLiteral("list-ca-certificates"), QStringLiteral("--page-size"), QStringLiteral("5"),
+                           QStringLiteral("--no-paginate")}
+            << QStringLiteral("GET /cacertificates?pageSize=5");
+    }
+
+    void realAwsCliSignaturesVerify()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QString, expectedLine);
+        QVERIFY2(QFile::exists(QStringLiteral("/usr/bin/aws")), "the AWS CLI (Debian package awscli) is missing");
+        FakeAwsServer server(QStringLiteral("AKIDSTATION1234"), "TopSecretValue");
+        QVERIFY(server.listen());
+        server.setHandler([](const ReceivedRequest&) { return FakeAnswer{200, R"({"thingName":"x"})", {}}; });
+        QProcessEnvironment env = cleanEnvironment();
+        env.insert(QStringLiteral("AWS_ACCESS_KEY_ID"), QStringLiteral("AKIDSTATION1234"));
+        env.insert(QStringLiteral("AWS_SECRET_ACCESS_KEY"), QStringLiteral("TopSecretValue"));
+        env.insert(QStringLiteral("AWS_DEFAULT_REGION"), QStringLiteral("eu-west-1"));
+        env.insert(QStringLiteral("AWS_PAGER"), QString());
+        QProcess aws;
+        aws.setProcessEnvironment(env);
+        QSignalSpy finished(&aws, &QProcess::finished);
+        aws.start(QStringLiteral("/usr/bin/aws"),
+                  QStringList{QStringLiteral("iot")} + arguments + QStringList{QStringLiteral("--endpoint-url"), server.url()});
+        QVERIFY(finished.wait(60'000));
+        QVERIFY2(aws.exitCode() == 0, aws.readAllStandardError().constData());
+        QCOMPARE(server.received().size(), 1);
+        const ReceivedRequest& received = server.received().first();
+        QVERIFY2(received.signature.verified.has_value(), qPrintable(received.signature.message));
+        const QString service = received.signature.verified->service;
+        QVERIFY2(service == QLatin1String("execute-api") || service == QLatin1String("iot"), qPrintable(service));
+        QCOMPARE(QString::fromUtf8(received.request.method + ' ' + received.request.target), expectedLine);
+    }
+
     void iotDryRunAndUsage()
     {
         const CliRun dry = runCli({QStringLiteral("aws"), QStringLiteral("iot"), QStringLiteral("UpdateCertificate"),

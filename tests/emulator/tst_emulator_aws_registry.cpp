@@ -3,6 +3,7 @@
 // error types for bad requests.
 #include "AwsTestSupport.h"
 #include "TestPki.h"
+#include "core/cloud/SigV4.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -45,6 +46,46 @@ private Q_SLOTS:
         QCOMPARE(reply->rawHeader("x-amzn-ErrorType"), QByteArray("MissingAuthenticationTokenException"));
         QCOMPARE(QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("message")).toString(),
                  QStringLiteral("Missing Authentication Token"));
+    }
+
+    // The station's own signer (core/cloud/SigV4) against the emulator: AWS IoT's model signing
+    // name (iot) and the AWS CLI's (execute-api) are accepted, another service's scope is not.
+    void stationSignedRequests_data()
+    {
+        QTest::addColumn<QString>("service");
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("errorType");
+        QTest::newRow("iot") << "iot" << 200 << QByteArray();
+        QTest::newRow("execute-api") << "execute-api" << 200 << QByteArray();
+        QTest::newRow("sts") << "sts" << 403 << QByteArray("InvalidSignatureException");
+    }
+
+    void stationSignedRequests()
+    {
+        QFETCH(QString, service);
+        QFETCH(int, status);
+        QFETCH(QByteArray, errorType);
+        imprint::cloud::HttpRequest wire{"GET", "/registrationcode",
+                                         {{"Host", QStringLiteral("127.0.0.1:%1").arg(m_emulator.httpPort()).toUtf8()}}, {}};
+        const imprint::cloud::AwsCredentials credentials{QString::fromLatin1(kAccessKeyId),
+                                                         imprint::SecureBytes::fromString(kSecretAccessKey), {}};
+        imprint::cloud::SigningOptions options;
+        options.region = QStringLiteral("us-east-1");
+        options.service = service;
+        options.time = QDateTime::currentDateTimeUtc();
+        auto signedRequest = imprint::cloud::signRequest(wire, credentials, options);
+        QVERIFY2(signedRequest.ok(), qPrintable(signedRequest.ok() ? QString() : signedRequest.error().message()));
+        QNetworkRequest request(QUrl(m_emulator.endpoint() + QStringLiteral("/registrationcode")));
+        for (const auto& header : wire.headers)
+            request.setRawHeader(header.name, header.value);
+        QNetworkAccessManager network;
+        std::unique_ptr<QNetworkReply> reply(network.get(request));
+        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), status);
+        QCOMPARE(reply->rawHeader("x-amzn-ErrorType"), errorType);
+        if (status == 200)
+            QCOMPARE(QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("registrationCode")).toString().size(), 64);
     }
 
     void thingsPoliciesCertificatesAndAttachments()

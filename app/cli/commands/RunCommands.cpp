@@ -81,6 +81,14 @@ Result<RunRequest> readRequest(QCommandLineParser& parser, const std::map<QStrin
         profile.serverRootCaPem = file.readAll();
     }
 
+    if (parser.isSet(o.at(QStringLiteral("timeout-ms")))) {
+        const int limit = parser.value(o.at(QStringLiteral("timeout-ms"))).toInt(&ok);
+        if (!ok || limit <= 0)
+            return Error(ErrorCode::InvalidInput, QStringLiteral("--timeout-ms needs a positive number"));
+        profile.timeouts = {std::chrono::milliseconds(limit), std::chrono::milliseconds(limit),
+                            std::chrono::milliseconds(limit)};
+    }
+
     auto& options = request.options;
     options.actor = {parser.value(o.at(QStringLiteral("operator"))), std::nullopt};
     options.maxUnits = parser.value(o.at(QStringLiteral("units"))).toInt();
@@ -146,6 +154,9 @@ int run(CommandContext& context)
     add(QStringLiteral("idle-timeout"), QStringLiteral("A slot with no new device for this many seconds stops "
                                                        "(default: 0, wait until interrupted)."),
         QStringLiteral("s"), QStringLiteral("0"));
+    add(QStringLiteral("timeout-ms"), QStringLiteral("Time limit of every device step, in ms (default: 3000 for short "
+                                                     "exchanges, 20000 for key generation, 10000 for writes)."),
+        QStringLiteral("ms"));
     add(QStringLiteral("db"), QStringLiteral("Audit database (default: [audit] path in station.ini, else <data dir>/audit.sqlite)."),
         QStringLiteral("file"));
     for (const auto& [name, option] : o)

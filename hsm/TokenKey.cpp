@@ -72,6 +72,18 @@ Result<std::vector<CK_OBJECT_HANDLE>> findObjects(const Token& token, CK_SESSION
     return std::vector<CK_OBJECT_HANDLE>(found.begin(), found.begin() + static_cast<std::ptrdiff_t>(count));
 }
 
+// The public key of type `name` ("EC", "RSA") from the parameters in `builder`.
+Result<EvpPkeyPtr> publicKeyFromParams(const char* name, OSSL_PARAM_BLD* builder)
+{
+    OsslParamPtr paramList(OSSL_PARAM_BLD_to_param(builder));
+    EvpPkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, name, nullptr));
+    EVP_PKEY* key = nullptr;
+    if (!paramList || !context || EVP_PKEY_fromdata_init(context.get()) != 1
+        || EVP_PKEY_fromdata(context.get(), &key, EVP_PKEY_PUBLIC_KEY, paramList.get()) != 1)
+        return openSslFailure("EVP_PKEY_fromdata").withContext(QStringLiteral("%1 public key from the token").arg(QString::fromLatin1(name)));
+    return EvpPkeyPtr(key);
+}
+
 Result<EvpPkeyPtr> ecPublicKey(const QByteArray& params, const QByteArray& point)
 {
     const auto* cursor = reinterpret_cast<const unsigned char*>(params.constData());
@@ -92,13 +104,7 @@ Result<EvpPkeyPtr> ecPublicKey(const QByteArray& params, const QByteArray& point
         || OSSL_PARAM_BLD_push_octet_string(builder.get(), OSSL_PKEY_PARAM_PUB_KEY, rawPoint.constData(),
                                             static_cast<std::size_t>(rawPoint.size())) != 1)
         return openSslFailure("OSSL_PARAM_BLD_push (EC public key)");
-    OsslParamPtr paramList(OSSL_PARAM_BLD_to_param(builder.get()));
-    EvpPkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
-    EVP_PKEY* key = nullptr;
-    if (!paramList || !context || EVP_PKEY_fromdata_init(context.get()) != 1
-        || EVP_PKEY_fromdata(context.get(), &key, EVP_PKEY_PUBLIC_KEY, paramList.get()) != 1)
-        return openSslFailure("EVP_PKEY_fromdata (EC public key from the token)");
-    return EvpPkeyPtr(key);
+    return publicKeyFromParams("EC", builder.get());
 }
 
 Result<EvpPkeyPtr> rsaPublicKey(const QByteArray& modulus, const QByteArray& exponent)
@@ -109,13 +115,7 @@ Result<EvpPkeyPtr> rsaPublicKey(const QByteArray& modulus, const QByteArray& exp
     if (!n || !e || !builder || OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, n.get()) != 1
         || OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, e.get()) != 1)
         return openSslFailure("OSSL_PARAM_BLD_push (RSA public key)");
-    OsslParamPtr paramList(OSSL_PARAM_BLD_to_param(builder.get()));
-    EvpPkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
-    EVP_PKEY* key = nullptr;
-    if (!paramList || !context || EVP_PKEY_fromdata_init(context.get()) != 1
-        || EVP_PKEY_fromdata(context.get(), &key, EVP_PKEY_PUBLIC_KEY, paramList.get()) != 1)
-        return openSslFailure("EVP_PKEY_fromdata (RSA public key from the token)");
-    return EvpPkeyPtr(key);
+    return publicKeyFromParams("RSA", builder.get());
 }
 
 Result<EvpPkeyPtr> readPublicKey(const Token& token, CK_SESSION_HANDLE session, CK_OBJECT_HANDLE object,

@@ -59,6 +59,19 @@ Result<QByteArray> assemble(const QByteArray& tbs, const X509_ALGOR* algorithm, 
     return derElement(0x30, tbs + algorithmDer.value() + derElement(0x03, bits));
 }
 
+// PEM when it looks like PEM, DER otherwise; null when neither parses.
+template <typename T>
+T* readPemOrDer(const QByteArray& pemOrDer, T* (*readPem)(BIO*, T**, pem_password_cb*, void*),
+                T* (*readDer)(T**, const unsigned char**, long))
+{
+    if (pemOrDer.contains("-----BEGIN")) {
+        BioPtr bio(BIO_new_mem_buf(pemOrDer.constData(), static_cast<int>(pemOrDer.size())));
+        return bio ? readPem(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+    }
+    const auto* cursor = reinterpret_cast<const unsigned char*>(pemOrDer.constData());
+    return readDer(nullptr, &cursor, pemOrDer.size());
+}
+
 }  // namespace
 
 Result<QByteArray> signCertificateDer(X509* certificate, const TokenKey& key)
@@ -194,14 +207,7 @@ QDateTime asn1TimeToDateTime(const ASN1_TIME* time)
 
 Result<X509Ptr> parseCertificate(const QByteArray& pemOrDer, const QString& what)
 {
-    X509Ptr certificate;
-    if (pemOrDer.contains("-----BEGIN")) {
-        BioPtr bio(BIO_new_mem_buf(pemOrDer.constData(), static_cast<int>(pemOrDer.size())));
-        certificate.reset(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
-    } else {
-        const auto* cursor = reinterpret_cast<const unsigned char*>(pemOrDer.constData());
-        certificate.reset(d2i_X509(nullptr, &cursor, pemOrDer.size()));
-    }
+    X509Ptr certificate(readPemOrDer<X509>(pemOrDer, &PEM_read_bio_X509, &d2i_X509));
     if (!certificate)
         return openSslFailure("PEM_read_bio_X509/d2i_X509", ErrorCode::InvalidInput)
             .withContext(QStringLiteral("%1 is not an X.509 certificate").arg(what));
@@ -228,14 +234,7 @@ Result<X509StackPtr> parseCertificateChain(const QByteArray& pem, const QString&
 
 Result<X509ReqPtr> parseRequest(const QByteArray& pemOrDer, ErrorCode code)
 {
-    X509ReqPtr request;
-    if (pemOrDer.contains("-----BEGIN")) {
-        BioPtr bio(BIO_new_mem_buf(pemOrDer.constData(), static_cast<int>(pemOrDer.size())));
-        request.reset(bio ? PEM_read_bio_X509_REQ(bio.get(), nullptr, nullptr, nullptr) : nullptr);
-    } else {
-        const auto* cursor = reinterpret_cast<const unsigned char*>(pemOrDer.constData());
-        request.reset(d2i_X509_REQ(nullptr, &cursor, pemOrDer.size()));
-    }
+    X509ReqPtr request(readPemOrDer<X509_REQ>(pemOrDer, &PEM_read_bio_X509_REQ, &d2i_X509_REQ));
     if (!request)
         return openSslFailure("PEM_read_bio_X509_REQ/d2i_X509_REQ", code)
             .withContext(QStringLiteral("CSR malformed: not a PEM or DER PKCS#10 request"));

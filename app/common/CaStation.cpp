@@ -91,6 +91,29 @@ Status verifyChain(X509* certificate, STACK_OF(X509) * parents, const QDateTime&
     return {};
 }
 
+struct StationModule
+{
+    std::shared_ptr<hsm::Pkcs11Library> library;
+    hsm::Pkcs11Uri uri;
+};
+
+// [hsm] module and uri from station.ini, with the development token's SOFTHSM2_CONF applied.
+Result<StationModule> loadStationModule()
+{
+    const HsmSettings settings = readHsmSettings();
+    if (settings.uri.isEmpty())
+        return Error(ErrorCode::NotFound, QStringLiteral("no token configured: %1 has no [hsm] uri (run `imprint-cli hsm "
+                                                         "init-dev-token` for a development token)").arg(stationIniPath()));
+    applyDevTokenEnvironment(settings);
+    auto uri = hsm::Pkcs11Uri::parse(settings.uri);
+    if (!uri)
+        return uri.error().withContext(stationIniPath() + QStringLiteral(" [hsm] uri"));
+    auto library = hsm::Pkcs11Library::load(moduleOrDefault(settings));
+    if (!library)
+        return library.error();
+    return StationModule{library.value(), uri.value()};
+}
+
 }  // namespace
 
 QString stationIniPath()
@@ -237,26 +260,18 @@ Result<DevToken> initDevToken(const QString& module, const QString& label)
 
 Result<OpenToken> openStationToken(OperatorPrompt* prompt)
 {
-    const HsmSettings settings = readHsmSettings();
-    if (settings.uri.isEmpty())
-        return Error(ErrorCode::NotFound, QStringLiteral("no token configured: %1 has no [hsm] uri (run `imprint-cli hsm "
-                                                         "init-dev-token` for a development token)").arg(stationIniPath()));
-    applyDevTokenEnvironment(settings);
-    auto uri = hsm::Pkcs11Uri::parse(settings.uri);
-    if (!uri)
-        return uri.error().withContext(stationIniPath() + QStringLiteral(" [hsm] uri"));
-    auto library = hsm::Pkcs11Library::load(moduleOrDefault(settings));
-    if (!library)
-        return library.error();
-    auto token = hsm::Token::open(library.value(), uri->token);
+    auto module = loadStationModule();
+    if (!module)
+        return module.error();
+    auto token = hsm::Token::open(module->library, module->uri.token);
     if (!token)
         return token.error();
-    auto pin = hsm::obtainPin(uri.value(), prompt);
+    auto pin = hsm::obtainPin(module->uri, prompt);
     if (!pin)
         return pin.error();
     if (auto loggedIn = token.value()->login(std::move(pin.value())); !loggedIn)
         return loggedIn.error();
-    return OpenToken{library.value(), std::move(token.value()), uri.value()};
+    return OpenToken{module->library, std::move(token.value()), module->uri};
 }
 
 Result<CaCreated> createCa(const CaCreation& creation, OperatorPrompt* prompt, const Clock& clock)
@@ -353,23 +368,16 @@ Result<std::unique_ptr<hsm::IssuingService>> openStationCa(OperatorPrompt* promp
     auto chain = readCaChain();
     if (!chain)
         return chain.error();
-    const HsmSettings settings = readHsmSettings();
-    if (settings.uri.isEmpty())
-        return Error(ErrorCode::NotFound, QStringLiteral("no token configured: %1 has no [hsm] uri").arg(stationIniPath()));
-    applyDevTokenEnvironment(settings);
-    auto uri = hsm::Pkcs11Uri::parse(settings.uri);
-    if (!uri)
-        return uri.error().withContext(stationIniPath() + QStringLiteral(" [hsm] uri"));
-    auto library = hsm::Pkcs11Library::load(moduleOrDefault(settings));
-    if (!library)
-        return library.error();
+    auto module = loadStationModule();
+    if (!module)
+        return module.error();
     // Find the token before asking for a PIN: nobody types a PIN for a token that is absent.
-    if (auto slot = hsm::Token::findSlot(*library.value(), uri->token); !slot)
+    if (auto slot = hsm::Token::findSlot(*module->library, module->uri.token); !slot)
         return slot.error();
-    auto pin = hsm::obtainPin(uri.value(), prompt);
+    auto pin = hsm::obtainPin(module->uri, prompt);
     if (!pin)
         return pin.error();
-    return hsm::IssuingService::open(library.value(), uri.value(), std::move(pin.value()), chain.value(), clock);
+    return hsm::IssuingService::open(module->library, module->uri, std::move(pin.value()), chain.value(), clock);
 }
 
 }  // namespace imprint::station

@@ -3,6 +3,7 @@
 #include "CaFixture.h"
 #include "DeviceCsrs.h"
 #include "FakeClock.h"
+#include "HsmTestHelpers.h"
 #include "SoftHsmToken.h"
 #include "hsm/CaCertificates.h"
 #include "hsm/PinSource.h"
@@ -15,27 +16,12 @@ using namespace imprint;
 
 namespace {
 
-QString message(const Error& error)
-{
-    return errorCodeName(error.code()) + QStringLiteral(": ") + error.message();
-}
-
-#define REQUIRE_OK(result) QVERIFY2((result).ok(), qPrintable((result).ok() ? QString() : message((result).error())))
 #define REQUIRE_ERROR(result, errorCode, text)                                                               \
     do {                                                                                                     \
         QVERIFY2(!(result).ok(), "expected a failure");                                                      \
         QCOMPARE((result).error().code(), errorCode);                                                        \
         QVERIFY2((result).error().message().contains(text), qPrintable((result).error().message()));         \
     } while (false)
-
-QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& content)
-{
-    const QString path = dir.filePath(name);
-    QFile file(path);
-    if (file.open(QIODevice::WriteOnly))
-        file.write(content);
-    return path;
-}
 
 class ScriptedPrompt final : public OperatorPrompt
 {
@@ -137,7 +123,7 @@ private Q_SLOTS:
             csrPem = test::toPem(QByteArray(reinterpret_cast<const char*>(der), size), "CERTIFICATE REQUEST");
             OPENSSL_free(der);
         }
-        const QString csrPath = writeFile(dir, QStringLiteral("ca.csr"), csrPem);
+        const QString csrPath = test::writeFile(dir, QStringLiteral("ca.csr"), csrPem);
         REQUIRE_OK(test::runProgram(QStringLiteral("openssl"), {QStringLiteral("req"), QStringLiteral("-verify"),
                                                                QStringLiteral("-noout"), QStringLiteral("-in"), csrPath}));
         // The offline root, played by the openssl command line.
@@ -148,7 +134,7 @@ private Q_SLOTS:
              QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:P-384"), QStringLiteral("-nodes"),
              QStringLiteral("-keyout"), rootKey, QStringLiteral("-out"), rootPem, QStringLiteral("-subj"),
              QStringLiteral("/CN=Acme Offline Root"), QStringLiteral("-days"), QStringLiteral("60")}));
-        const QString extensions = writeFile(dir, QStringLiteral("ext.cnf"),
+        const QString extensions = test::writeFile(dir, QStringLiteral("ext.cnf"),
             "basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\n"
             "subjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n");
         const QString intermediatePem = dir.filePath(QStringLiteral("intermediate.pem"));
@@ -172,8 +158,8 @@ private Q_SLOTS:
         request.device.thingName = QStringLiteral("pump-1");
         auto issued = service.value()->issueFromCsr(request);
         REQUIRE_OK(issued);
-        const QString leaf = writeFile(dir, QStringLiteral("leaf.pem"), issued->pem);
-        const QString chainPath = writeFile(dir, QStringLiteral("chain.pem"), service.value()->caChainPem());
+        const QString leaf = test::writeFile(dir, QStringLiteral("leaf.pem"), issued->pem);
+        const QString chainPath = test::writeFile(dir, QStringLiteral("chain.pem"), service.value()->caChainPem());
         auto verdict = test::runProgram(QStringLiteral("openssl"), {QStringLiteral("verify"), QStringLiteral("-CAfile"), chainPath, leaf});
         REQUIRE_OK(verdict);
         QVERIFY(verdict->contains(": OK"));
@@ -310,7 +296,7 @@ private Q_SLOTS:
     void pinComesFromFileThenEnvironmentThenPrompt()
     {
         QTemporaryDir dir;
-        const QString pinFile = writeFile(dir, QStringLiteral("pin"), "4711\n");
+        const QString pinFile = test::writeFile(dir, QStringLiteral("pin"), "4711\n");
         auto fromFile = hsm::obtainPin(hsm::Pkcs11Uri::parse(QStringLiteral("pkcs11:token=t?pin-source=file:") + pinFile).value(), nullptr);
         REQUIRE_OK(fromFile);
         QCOMPARE(QByteArray(fromFile->data(), static_cast<qsizetype>(fromFile->size())), QByteArray("4711"));
@@ -352,7 +338,7 @@ private Q_SLOTS:
         // Sign with the second client, verify with the CA certificate's key. SoftHSM 2.6 has
         // no CKM_ECDSA_SHA256, so (like the CA) hash first and sign with plain CKM_ECDSA.
         QTemporaryDir dir;
-        const QString data = writeFile(dir, QStringLiteral("data"), "factory line 3");
+        const QString data = test::writeFile(dir, QStringLiteral("data"), "factory line 3");
         const QString digest = dir.filePath(QStringLiteral("digest"));
         REQUIRE_OK(test::runProgram(QStringLiteral("openssl"), {QStringLiteral("dgst"), QStringLiteral("-sha256"), QStringLiteral("-binary"),
                                                                QStringLiteral("-out"), digest, data}));

@@ -3,6 +3,7 @@
 #include "CaFixture.h"
 #include "DeviceCsrs.h"
 #include "FakeClock.h"
+#include "HsmTestHelpers.h"
 #include "SoftHsmToken.h"
 #include "hsm/CaCertificates.h"
 #include "hsm/X509Signing.h"
@@ -21,12 +22,6 @@ using namespace imprint;
 
 namespace {
 
-QString message(const Error& error)
-{
-    return errorCodeName(error.code()) + QStringLiteral(": ") + error.message();
-}
-
-#define REQUIRE_OK(result) QVERIFY2((result).ok(), qPrintable((result).ok() ? QString() : message((result).error())))
 
 ca::IssueRequest requestFor(const QByteArray& csr, const QString& thing = QStringLiteral("thing-0001"))
 {
@@ -38,15 +33,6 @@ ca::IssueRequest requestFor(const QByteArray& csr, const QString& thing = QStrin
     return request;
 }
 
-QString writeFile(const QTemporaryDir& dir, const QString& name, const QByteArray& content)
-{
-    const QString path = dir.filePath(name);
-    QFile file(path);
-    if (file.open(QIODevice::WriteOnly))
-        file.write(content);
-    return path;
-}
-
 // `openssl verify` on the certificate against the chain; its stdout ("…: OK") or the error.
 Result<QByteArray> opensslVerify(const QByteArray& chainPem, const QByteArray& certificatePem)
 {
@@ -54,8 +40,8 @@ Result<QByteArray> opensslVerify(const QByteArray& chainPem, const QByteArray& c
     return test::runProgram(QStringLiteral("openssl"),
                             {QStringLiteral("verify"), QStringLiteral("-x509_strict"), QStringLiteral("-purpose"),
                              QStringLiteral("sslclient"), QStringLiteral("-CAfile"),
-                             writeFile(dir, QStringLiteral("chain.pem"), chainPem),
-                             writeFile(dir, QStringLiteral("leaf.pem"), certificatePem)});
+                             test::writeFile(dir, QStringLiteral("chain.pem"), chainPem),
+                             test::writeFile(dir, QStringLiteral("leaf.pem"), certificatePem)});
 }
 
 QString opensslText(const QByteArray& certificatePem)

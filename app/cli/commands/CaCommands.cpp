@@ -29,11 +29,17 @@ Status writeOutputFile(const QString& path, const QByteArray& content)
     return {};
 }
 
-Status requireOption(const QCommandLineParser& parser, const QCommandLineOption& option)
+// A usage error (exit 2) naming the first required option that is missing.
+std::optional<int> missingOption(CommandContext& context, const QCommandLineParser& parser,
+                                 std::initializer_list<const QCommandLineOption*> required)
 {
-    if (parser.isSet(option) && !parser.value(option).isEmpty())
-        return {};
-    return Error(ErrorCode::InvalidInput, QStringLiteral("--%1 is required").arg(option.names().constFirst()));
+    for (const auto* option : required) {
+        if (!parser.isSet(*option) || parser.value(*option).isEmpty()) {
+            context.err << "imprint-cli: --" << option->names().constFirst() << " is required\n";
+            return toInt(ExitCode::Usage);
+        }
+    }
+    return std::nullopt;
 }
 
 int createCa(CommandContext& context)
@@ -199,12 +205,8 @@ int issue(CommandContext& context)
     parser.addOptions({csr, profile, thingName, out});
     if (auto stop = parseCommandLine(parser, context))
         return *stop;
-    for (const auto* required : {&csr, &out}) {
-        if (auto present = requireOption(parser, *required); !present) {
-            context.err << "imprint-cli: " << present.error().message() << '\n';
-            return toInt(ExitCode::Usage);
-        }
-    }
+    if (auto missing = missingOption(context, parser, {&csr, &out}))
+        return *missing;
     auto csrBytes = readInputFile(parser.value(csr), QStringLiteral("CSR"));
     if (!csrBytes)
         return fail(context, csrBytes.error());
@@ -247,12 +249,8 @@ int verificationCert(CommandContext& context)
     parser.addOptions({code, out});
     if (auto stop = parseCommandLine(parser, context))
         return *stop;
-    for (const auto* required : {&code, &out}) {
-        if (auto present = requireOption(parser, *required); !present) {
-            context.err << "imprint-cli: " << present.error().message() << '\n';
-            return toInt(ExitCode::Usage);
-        }
-    }
+    if (auto missing = missingOption(context, parser, {&code, &out}))
+        return *missing;
     TerminalPrompt prompt(context.err);
     const SystemClock clock;
     auto service = station::openStationCa(&prompt, clock);

@@ -165,7 +165,8 @@ void AwsRestClient::finished(const std::shared_ptr<Call>& call, QNetworkReply* r
 
     const QString what = QStringLiteral("AWS %1 %2").arg(m_endpoint.signingName, call->request.operation);
     if (!isTransient(error) || call->attempts >= m_options.retry.maxAttempts) {
-        qCInfo(lcCloud).noquote() << toError(what, error, call->attempts).message();
+        // The caller reports the final error; the debug log keeps it for diagnosis.
+        qCDebug(lcCloud).noquote() << toError(what, error, call->attempts).message();
         call->done(toError(what, error, call->attempts));
         return;
     }

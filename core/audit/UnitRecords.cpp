@@ -170,6 +170,20 @@ Result<DeviceRow> addOpenBatchDevice(WriteContext& context, const BatchRow& batc
             !allowed)
             return allowed.error();
     }
+    if (request.hardwareId) {
+        auto owner = context.connection.one(
+            QStringLiteral("SELECT d.serial_number, b.name FROM batch_devices d JOIN batches b ON b.id = d.batch_id "
+                           "WHERE d.hardware_id = ?"),
+            {*request.hardwareId}, QStringLiteral("looking up hardware ID %1").arg(*request.hardwareId));
+        if (!owner)
+            return owner.error();
+        if (owner.value())
+            return Error(ErrorCode::AlreadyExists,
+                         QStringLiteral("hardware ID %1 (port %2) already belongs to serial number %3 in batch '%4'; "
+                                        "a supervisor can choose rework of that device")
+                             .arg(*request.hardwareId, request.port, owner.value()->at(0).toString(),
+                                  owner.value()->at(1).toString()));
+    }
     const QString thingName = batch::applyThingNameRule(
         batch.thingNameRule.isEmpty() ? QStringLiteral("{serial}") : batch.thingNameRule, *request.serialNumber,
         request.hardwareId.value_or(QString()), batch.name);

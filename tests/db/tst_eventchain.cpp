@@ -6,6 +6,7 @@
 #include "core/audit/EventChain.h"
 
 #include <QProcess>
+#include <QSqlError>
 #include <QSqlQuery>
 
 using namespace imprint;
@@ -123,13 +124,13 @@ private Q_SLOTS:
         QCOMPARE(ok.exitCode(), 0);
         QVERIFY(ok.readAllStandardOutput().contains("10 events verify"));
 
-        tamper(db, {QStringLiteral("UPDATE events SET error = NULL WHERE id = 8")});
+        tamper(db, {QStringLiteral("UPDATE events SET error = NULL WHERE id = 9")});
         QProcess bad;
         bad.start(QStringLiteral(IMPRINT_CLI_PATH), {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--db"), db});
         QVERIFY(bad.waitForFinished(30000));
         QCOMPARE(bad.exitCode(), 8);
         const QByteArray err = bad.readAllStandardError();
-        QVERIFY2(err.contains("FAILS at event 8") && err.contains("edited"), err.constData());
+        QVERIFY2(err.contains("FAILS at event 9") && err.contains("edited"), err.constData());
     }
 
     void theHashCoversEveryColumn()

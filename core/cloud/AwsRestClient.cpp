@@ -161,7 +161,11 @@ void AwsRestClient::finished(const std::shared_ptr<Call>& call, QNetworkReply* r
     }
     AwsErrorInfo error = parseAwsError(status, reply->rawHeader("x-amzn-ErrorType"), requestId, body);
     if (status == 0)
-        error.message = QStringLiteral("%1 (%2)").arg(reply->errorString(), m_endpoint.baseUrl.toDisplayString());
+        error.message = reply->error() == QNetworkReply::OperationCanceledError  // Qt's transfer timeout
+                            ? QStringLiteral("nothing within %1 ms (%2)")
+                                  .arg(m_options.transferTimeoutMs)
+                                  .arg(m_endpoint.baseUrl.toDisplayString())
+                            : QStringLiteral("%1 (%2)").arg(reply->errorString(), m_endpoint.baseUrl.toDisplayString());
 
     const QString what = QStringLiteral("AWS %1 %2").arg(m_endpoint.signingName, call->request.operation);
     if (!isTransient(error) || call->attempts >= m_options.retry.maxAttempts) {

@@ -269,8 +269,12 @@ QDateTime parseAmzDate(const QByteArray& text)
 
 Result<HttpRequest> HttpRequest::parse(const QByteArray& raw)
 {
-    const qsizetype bodyStart = raw.indexOf("\n\n");
-    const QByteArray head = bodyStart < 0 ? raw : raw.left(bodyStart);
+    // The head ends at the first empty line, "\n\n" or (CRLF text) "\n\r\n".
+    const qsizetype lf = raw.indexOf("\n\n");
+    const qsizetype crlf = raw.indexOf("\n\r\n");
+    const qsizetype headEnd = crlf >= 0 && (lf < 0 || crlf < lf) ? crlf : lf;
+    const qsizetype bodyStart = headEnd < 0 ? -1 : headEnd + (headEnd == crlf ? 3 : 2);
+    const QByteArray head = headEnd < 0 ? raw : raw.left(headEnd);
     QList<QByteArray> lines = head.split('\n');
     for (QByteArray& line : lines)
         if (line.endsWith('\r'))
@@ -310,7 +314,7 @@ Result<HttpRequest> HttpRequest::parse(const QByteArray& raw)
         request.headers.append({line.left(colon), line.mid(colon + 1)});
     }
     if (bodyStart >= 0)
-        request.body = raw.mid(bodyStart + 2);
+        request.body = raw.mid(bodyStart);
     return request;
 }
 

@@ -404,6 +404,22 @@ private Q_SLOTS:
         QVERIFY2(result.error().message().contains(u"no answer (after 2 attempts)"), qPrintable(result.error().message()));
     }
 
+    void silentServerTimesOut()
+    {
+        QTcpServer silent;  // accepts, never answers
+        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+        AwsClientOptions options;
+        options.retry = RetryPolicy{1, 1, 1};
+        options.transferTimeoutMs = 200;
+        AwsIotClient client(AwsEndpoint{QUrl(QStringLiteral("http://127.0.0.1:%1").arg(silent.serverPort())),
+                                        QStringLiteral("eu-west-1"), QStringLiteral("iot"), false},
+                            credentials(), std::move(options));
+        auto result = waitFor([&](JsonCallback done) { client.describeThing(QStringLiteral("a"), std::move(done)); });
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error().code(), ErrorCode::Network);
+        QVERIFY2(result.error().message().contains(u"no answer: nothing within 200 ms"), qPrintable(result.error().message()));
+    }
+
     void rateLimitSpacesCallsPerOperation()
     {
         auto client = makeClient();
@@ -435,8 +451,10 @@ private Q_SLOTS:
         QTRY_COMPARE(answered, 5);
         const auto& received = m_server->received();
         QCOMPARE(received.size(), 5);
+        // Ideally 4 x 50 ms; the first request also waits for its connection, which narrows the
+        // spread a little. Unlimited, all five arrive within a few ms.
         const qint64 spread = received.last().elapsedMs - received.first().elapsedMs;
-        QVERIFY2(spread >= 190, qPrintable(QStringLiteral("5 calls at 20 TPS took only %1 ms").arg(spread)));
+        QVERIFY2(spread >= 150, qPrintable(QStringLiteral("5 calls at 20 TPS took only %1 ms").arg(spread)));
     }
 
     void bulkRegistrationUploadsToS3First()

@@ -133,6 +133,16 @@ private Q_SLOTS:
         QVERIFY(header.error().message().contains(u"line 2"));
     }
 
+    void parseAcceptsCrlf()
+    {
+        auto request = HttpRequest::parse("POST /a HTTP/1.1\r\nHost:x\r\nX-Long: a\r\n  b\r\n\r\nbody\r\n");
+        QVERIFY(request.ok());
+        QCOMPARE(request->headers.size(), 2);
+        QCOMPARE(request->headers[1].value.simplified(), QByteArray("a b"));
+        QCOMPARE(request->body, QByteArray("body\r\n"));
+        QCOMPARE(HttpRequest::parse("GET / HTTP/1.1\nHost:x\n\n")->body, QByteArray());
+    }
+
     void signRejectsMissingInput()
     {
         auto request = HttpRequest::parse("GET / HTTP/1.1\nHost:x\n");

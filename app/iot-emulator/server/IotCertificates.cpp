@@ -51,6 +51,20 @@ std::optional<ApiError> checkPem(const QString& field, const QString& pem)
     return std::nullopt;
 }
 
+// The PEM certificate in body field `field` (its text in `pem`), or AWS's error for a missing,
+// oversized or unparsable one.
+std::variant<hsm::X509Ptr, ApiError> certificateField(const ApiCall& call, const QString& field, QString& pem)
+{
+    pem = call.body.value(field).toString();
+    if (auto error = checkPem(field, pem))
+        return *error;
+    auto certificate = parseCertificatePem(pem.toUtf8());
+    if (!certificate)
+        return validation(QStringLiteral("CertificateValidationException"),
+                          QStringLiteral("%1 is not a valid PEM X.509 certificate").arg(field));
+    return std::move(certificate.value());
+}
+
 // The public view of a certificate document (DescribeCertificate's certificateDescription).
 QJsonObject certificateDescription(const QJsonObject& document, bool isCa)
 {
@@ -126,13 +140,12 @@ QString IotService::templateBodyOf(const QJsonObject& registrationConfig) const
 
 Answer IotService::registerCaCertificate(const ApiCall& call)
 {
-    const QString pem = call.body.value(QStringLiteral("caCertificate")).toString();
-    if (auto error = checkPem(QStringLiteral("caCertificate"), pem))
+    QString pem;
+    auto field = certificateField(call, QStringLiteral("caCertificate"), pem);
+    if (auto* error = std::get_if<ApiError>(&field))
         return *error;
-    auto ca = parseCertificatePem(pem.toUtf8());
-    if (!ca)
-        return validation(QStringLiteral("CertificateValidationException"), QStringLiteral("The CA certificate is not a valid PEM X.509 certificate"));
-    if (!isCaCertificate(ca->get()))
+    const hsm::X509Ptr ca = std::move(std::get<hsm::X509Ptr>(field));
+    if (!isCaCertificate(ca.get()))
         return validation(QStringLiteral("CertificateValidationException"),
                           QStringLiteral("The certificate is not a CA certificate (basicConstraints CA:TRUE is missing)"));
     const QString mode = call.body.value(QStringLiteral("certificateMode")).toString(QStringLiteral("DEFAULT"));
@@ -151,7 +164,7 @@ Answer IotService::registerCaCertificate(const ApiCall& call)
         if (!code || subjectCommonName(verification->get()) != code->value(QStringLiteral("code")).toString())
             return validation(QStringLiteral("RegistrationCodeValidationException"),
                               QStringLiteral("The verification certificate's common name is not this account's registration code"));
-        if (!isIssuedBy(verification->get(), ca->get()))
+        if (!isIssuedBy(verification->get(), ca.get()))
             return validation(QStringLiteral("CertificateValidationException"),
                               QStringLiteral("The verification certificate is not signed by the CA certificate"));
     }
@@ -180,7 +193,7 @@ Answer IotService::registerCaCertificate(const ApiCall& call)
         return internalFailure(id.error().message());
     if (m_registry.get(QStringLiteral("ca"), id.value()))
         return alreadyExists(QStringLiteral("The certificate is already provisioned or registered"));
-    const QString subject = subjectText(ca->get());
+    const QString subject = subjectText(ca.get());
     int sameSubject = 0;
     for (const auto& other : m_registry.list(QStringLiteral("ca")))
         sameSubject += other.value(QStringLiteral("subject")).toString() == subject ? 1 : 0;
@@ -201,7 +214,7 @@ Answer IotService::registerCaCertificate(const ApiCall& call)
         {QStringLiteral("autoRegistrationStatus"), autoRegistration ? QStringLiteral("ENABLE") : QStringLiteral("DISABLE")},
         {QStringLiteral("customerVersion"), 1},
         {QStringLiteral("generationId"), QUuid::createUuid().toString(QUuid::WithoutBraces)},
-        {QStringLiteral("validity"), validityOf(ca->get())},
+        {QStringLiteral("validity"), validityOf(ca.get())},
         {QStringLiteral("certificateMode"), mode},
         {QStringLiteral("registrationConfig"), config},
         {QStringLiteral("subject"), subject}};
@@ -317,12 +330,11 @@ Result<IotService::Registered> IotService::storeCertificate(const QByteArray& pe
 
 Answer IotService::registerCertificate(const ApiCall& call)
 {
-    const QString pem = call.body.value(QStringLiteral("certificatePem")).toString();
-    if (auto error = checkPem(QStringLiteral("certificatePem"), pem))
+    QString pem;
+    auto field = certificateField(call, QStringLiteral("certificatePem"), pem);
+    if (auto* error = std::get_if<ApiError>(&field))
         return *error;
-    auto certificate = parseCertificatePem(pem.toUtf8());
-    if (!certificate)
-        return validation(QStringLiteral("CertificateValidationException"), QStringLiteral("The certificate is not a valid PEM X.509 certificate"));
+    const hsm::X509Ptr certificate = std::move(std::get<hsm::X509Ptr>(field));
     std::optional<QJsonObject> ca;
     const QString caPem = call.body.value(QStringLiteral("caCertificatePem")).toString();
     if (!caPem.isEmpty()) {
@@ -330,10 +342,10 @@ Answer IotService::registerCertificate(const ApiCall& call)
         if (caId)
             ca = m_registry.get(QStringLiteral("ca"), caId.value());
         auto caCertificate = parseCertificatePem(caPem.toUtf8());
-        if (!ca || !caCertificate || !isIssuedBy(certificate->get(), caCertificate->get()))
+        if (!ca || !caCertificate || !isIssuedBy(certificate.get(), caCertificate->get()))
             ca.reset();
     } else {
-        ca = issuingCa(certificate->get());
+        ca = issuingCa(certificate.get());
     }
     if (!ca)
         return validation(QStringLiteral("CertificateValidationException"),
@@ -360,11 +372,10 @@ Answer IotService::registerCertificate(const ApiCall& call)
 
 Answer IotService::registerCertificateWithoutCa(const ApiCall& call)
 {
-    const QString pem = call.body.value(QStringLiteral("certificatePem")).toString();
-    if (auto error = checkPem(QStringLiteral("certificatePem"), pem))
+    QString pem;
+    auto field = certificateField(call, QStringLiteral("certificatePem"), pem);
+    if (auto* error = std::get_if<ApiError>(&field))
         return *error;
-    if (!parseCertificatePem(pem.toUtf8()))
-        return validation(QStringLiteral("CertificateValidationException"), QStringLiteral("The certificate is not a valid PEM X.509 certificate"));
     const QString status = call.body.value(QStringLiteral("status")).toString(QStringLiteral("INACTIVE"));
     if (!certificateStatuses().contains(status))
         return invalidRequest(QStringLiteral("status '%1' is not a certificate status").arg(status));

@@ -11,8 +11,10 @@
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 
+#include <atomic>
 #include <map>
 
 using namespace imprint;
@@ -522,6 +524,36 @@ private Q_SLOTS:
         const QByteArray signature = m_server->received().first().request.header("authorization")->split('=').last();
         QVERIFY(!log.contains(QString::fromLatin1(signature)));
         QVERIFY(!result.error().message().contains(QString::fromLatin1(kSecret)));
+    }
+
+    // The station's cloud sender owns the client on its own thread.
+    void worksOnAWorkerThread()
+    {
+        QThread thread;
+        thread.start();
+        QObject anchor;
+        anchor.moveToThread(&thread);
+        std::atomic<bool> answered = false;
+        std::atomic<bool> succeeded = false;
+        std::atomic<bool> onWorker = false;
+        const QUrl url(m_server->url());
+        QMetaObject::invokeMethod(&anchor, [&] {
+            auto* client = new AwsIotClient(AwsEndpoint{url, QStringLiteral("eu-west-1"), QStringLiteral("iot"), false},
+                                            credentials());
+            client->describeThing(QStringLiteral("a"), [&, client](Result<QJsonObject> result) {
+                onWorker = QThread::currentThread() == &thread;
+                succeeded = result.ok();
+                client->deleteLater();
+                answered = true;
+            });
+        });
+        QTRY_VERIFY(answered.load());  // this thread's loop serves the fake endpoint meanwhile
+        thread.quit();
+        QVERIFY(thread.wait(5000));
+        QVERIFY(succeeded.load());
+        QVERIFY(onWorker.load());
+        QCOMPARE(m_server->received().size(), 1);
+        QVERIFY(m_server->received().first().signature.verified.has_value());
     }
 
     void createFromSettings()

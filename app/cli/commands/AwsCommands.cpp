@@ -21,8 +21,13 @@ using namespace imprint::cloud;
 Result<QByteArray> readInput(const QString& path)
 {
     QFile file;
-    const bool opened = path.isEmpty() || path == u'-' ? file.open(stdin, QIODevice::ReadOnly)
-                                                       : (file.setFileName(path), file.open(QIODevice::ReadOnly));
+    bool opened = false;
+    if (path.isEmpty() || path == u'-') {
+        opened = file.open(stdin, QIODevice::ReadOnly);
+    } else {
+        file.setFileName(path);
+        opened = file.open(QIODevice::ReadOnly);
+    }
     if (!opened)
         return Error(ErrorCode::Io, QStringLiteral("cannot read %1: %2")
                                         .arg(path.isEmpty() ? QStringLiteral("standard input") : path, file.errorString()));

@@ -161,6 +161,8 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
 
         lastHardwareId = identity->hardwareId;
         idleSince = m_clock.monotonicNs();
+        if (!outcome.unitId && m_options.maxUnits > 0)
+            m_claimed.fetch_sub(1);  // turned away before binding: no unit was attempted
         account(outcome);
         snapshot.thingName = outcome.thingName;
         snapshot.serialNumber = outcome.serialNumber.isEmpty() ? snapshot.serialNumber : outcome.serialNumber;

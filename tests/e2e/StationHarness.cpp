@@ -34,6 +34,15 @@ CliRun StationHarness::cli(const QStringList& arguments, int timeoutMs) const
             QString::fromUtf8(process.readAllStandardError())};
 }
 
+std::unique_ptr<QProcess> StationHarness::startCli(const QStringList& arguments) const
+{
+    auto process = std::make_unique<QProcess>();
+    process->setProcessEnvironment(m_environment);
+    process->start(QStringLiteral(IMPRINT_CLI_PATH), arguments);
+    process->waitForStarted();
+    return process;
+}
+
 QString StationHarness::setUpCa()
 {
     const CliRun token = cli({QStringLiteral("hsm"), QStringLiteral("init-dev-token")});
@@ -103,7 +112,6 @@ qint64 countRows(const QString& db, const QString& sql)
     {
         QSqlDatabase connection = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
         connection.setDatabaseName(db);
-        connection.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
         if (connection.open()) {
             QSqlQuery query(connection);
             if (query.exec(sql) && query.next())

@@ -31,6 +31,8 @@ public:
     [[nodiscard]] QString setUpCa();
 
     [[nodiscard]] CliRun cli(const QStringList& arguments, int timeoutMs = 120'000) const;
+    // Starts imprint-cli without waiting (to interrupt or kill it).
+    [[nodiscard]] std::unique_ptr<QProcess> startCli(const QStringList& arguments) const;
     // Starts imprint-devsim in `dir` and waits for its ready line. Empty on success.
     [[nodiscard]] QString startDevices(const QString& dir, const QStringList& arguments);
     void stopDevices();
@@ -48,7 +50,7 @@ private:
     std::unique_ptr<QProcess> m_devices;
 };
 
-// Runs an SQL count on an audit file (read-only connection of the test's own).
+// Runs an SQL count on an audit file (a connection of the test's own; -1 when it fails).
 [[nodiscard]] qint64 countRows(const QString& db, const QString& sql);
 
 }  // namespace imprint::test

@@ -13,6 +13,13 @@
 
 #include <memory>
 
+// QVERIFY that a Result is ok, printing its error message otherwise.
+#define REQUIRE_OK(expression)                                                                                    \
+    do {                                                                                                          \
+        const auto& result_ = (expression);                                                                       \
+        QVERIFY2(result_.ok(), qPrintable(result_.ok() ? QString() : result_.error().message()));                 \
+    } while (false)
+
 namespace imprint::test {
 
 // Starts imprint-devsim with `arguments` (plus --dir) and waits for its ready line.

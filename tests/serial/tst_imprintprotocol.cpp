@@ -6,15 +6,10 @@
 #include "serial/ImprintDriver.h"
 
 #include <QTest>
+#include <QThread>
 
 using namespace imprint;
 using namespace std::chrono_literals;
-
-#define REQUIRE_OK(expression)                                                                                    \
-    do {                                                                                                          \
-        const auto& result_ = (expression);                                                                       \
-        QVERIFY2(result_.ok(), qPrintable(result_.ok() ? QString() : result_.error().message()));                 \
-    } while (false)
 
 namespace {
 
@@ -330,6 +325,32 @@ private Q_SLOTS:
         REQUIRE_OK(driver->factoryReset());            // rework
         REQUIRE_OK(driver->generateKeyAndCsr({}));
         QVERIFY(driver->publicKey().value() != keyBefore);
+    }
+
+    void slotsOnTheirOwnThreadsFailIndependently()
+    {
+        auto devsim = test::Devsim::start({QStringLiteral("--ports"), QStringLiteral("4"), QStringLiteral("--protocol"),
+                                           QStringLiteral("imprint"), QStringLiteral("--keygen-ms"), QStringLiteral("20"),
+                                           QStringLiteral("--fault"), QStringLiteral("2:drop")});
+        REQUIRE_OK(devsim);
+        // As the pipeline does: one worker thread per slot, each opening and driving its own port.
+        std::vector<Status> outcomes(4);
+        std::vector<std::unique_ptr<QThread>> workers;
+        for (int slot = 0; slot < 4; ++slot) {
+            workers.emplace_back(QThread::create([&outcomes, slot, port = devsim.value()->slot(slot), ca = m_ca.get()] {
+                auto driver = openDriver(port);
+                outcomes[static_cast<size_t>(slot)] =
+                    driver ? provision(*driver, *ca) : Status(Error(ErrorCode::Io, QStringLiteral("cannot open ") + port));
+            }));
+            workers.back()->start();
+        }
+        for (auto& worker : workers)
+            QVERIFY(worker->wait(20000));
+        for (int slot : {0, 1, 3})
+            REQUIRE_OK(outcomes[static_cast<size_t>(slot)]);
+        QVERIFY(!outcomes[2].ok());
+        QCOMPARE(outcomes[2].error().code(), ErrorCode::DeviceLinkLost);
+        QVERIFY(outcomes[2].error().message().startsWith(QStringLiteral("port ") + devsim.value()->slot(2) + u':'));
     }
 
     void unknownProtocolAndMissingPortAreNamed()

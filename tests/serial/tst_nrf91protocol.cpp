@@ -10,12 +10,6 @@
 using namespace imprint;
 using namespace std::chrono_literals;
 
-#define REQUIRE_OK(expression)                                                                                    \
-    do {                                                                                                          \
-        const auto& result_ = (expression);                                                                       \
-        QVERIFY2(result_.ok(), qPrintable(result_.ok() ? QString() : result_.error().message()));                 \
-    } while (false)
-
 namespace {
 
 enum Slot { Clean, Drop, Corrupt, Stall, Reboot, GarbageCsr, ForeignCsr, DuplicateId, Noise, Inject, SlotCount };

@@ -201,6 +201,12 @@ std::optional<ExportFormat> exportFormatFromName(const QString& name)
     return std::nullopt;
 }
 
+QString exportSelect(ExportSubject subject)
+{
+    return subject == ExportSubject::Units ? kUnitColumns + QStringLiteral(" ORDER BY u.id")
+                                           : kEventColumns + QStringLiteral(" ORDER BY e.id");
+}
+
 Result<qint64> exportAudit(SqlConnection& connection, ExportFormat format, ExportSubject subject,
                            const ExportFilter& filter, QIODevice& out)
 {

@@ -8,13 +8,14 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+
 namespace imprint::batch {
 
 namespace {
-
-const QString kInsertDevice = QStringLiteral(
-    "INSERT INTO batch_devices (batch_id, line, serial_number, hardware_id, thing_name, attributes, "
-    "thing_groups, thing_type, template_parameters) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
 Status checkBatchName(audit::SqlConnection& connection, const QString& name)
 {
@@ -102,6 +103,185 @@ private:
     qint64 m_batchId;
 };
 
+// Reading and checking the file runs on its own thread while this one inserts: the two costs
+// overlap instead of adding up. Rows travel in chunks through a bounded queue (memory stays a
+// few chunks); the reader's issues travel in the same queue, so every report is made on the
+// inserting thread, in file order.
+class RowPipe
+{
+public:
+    struct Item
+    {
+        std::vector<WorkOrderRow> rows;
+        std::optional<ImportIssue> issue;
+    };
+    static constexpr size_t kChunk = 256;
+    static constexpr size_t kMaxQueued = 32;
+
+    RowPipe(const QString& path, const ReadOptions& options)
+    {
+        m_reader = std::thread([this, path, options] {
+            Item chunk;
+            auto sendChunk = [this, &chunk] {
+                if (!chunk.rows.empty())
+                    push(std::move(chunk));
+                chunk = Item{};
+            };
+            Status read = readWorkOrder(
+                path, options,
+                [&](const WorkOrderRow& row) {
+                    chunk.rows.push_back(row);
+                    if (chunk.rows.size() == kChunk)
+                        sendChunk();
+                },
+                [&](const ImportIssue& issue) {
+                    sendChunk();
+                    push(Item{{}, issue});
+                });
+            sendChunk();
+            const std::lock_guard lock(m_mutex);
+            m_readStatus = std::move(read);
+            m_finished = true;
+            m_changed.notify_all();
+        });
+    }
+    ~RowPipe()
+    {
+        {
+            const std::lock_guard lock(m_mutex);
+            m_cancelled = true;
+            m_changed.notify_all();
+        }
+        m_reader.join();
+    }
+    RowPipe(const RowPipe&) = delete;
+    RowPipe& operator=(const RowPipe&) = delete;
+
+    // The next item, or nothing once the file is read.
+    std::optional<Item> next()
+    {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [this] { return !m_queue.empty() || m_finished; });
+        if (m_queue.empty())
+            return std::nullopt;
+        Item item = std::move(m_queue.front());
+        m_queue.pop_front();
+        m_changed.notify_all();
+        return item;
+    }
+    [[nodiscard]] Status readStatus()
+    {
+        const std::lock_guard lock(m_mutex);
+        return m_readStatus;
+    }
+
+private:
+    void push(Item item)
+    {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [this] { return m_queue.size() < kMaxQueued || m_cancelled; });
+        if (m_cancelled)
+            return;  // the import stopped: read on to the end, keep nothing
+        m_queue.push_back(std::move(item));
+        m_changed.notify_all();
+    }
+
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::deque<Item> m_queue;
+    bool m_finished = false;
+    bool m_cancelled = false;
+    Status m_readStatus = Status::success();
+    std::thread m_reader;
+};
+
+// Inserts valid rows many per statement (fewer statement runs: the import's main cost after
+// the disk). A refused statement is redone row by row so each duplicate is named.
+class DeviceInserter
+{
+public:
+    static constexpr int kRowsPerStatement = 64;
+    static constexpr int kColumns = 9;
+
+    DeviceInserter(audit::SqlConnection& connection, qint64 batchId, const std::function<void(const ImportIssue&)>& issue)
+        : m_connection(connection), m_batchId(batchId), m_issue(issue), m_duplicates(connection, batchId)
+    {
+        m_pending.reserve(kRowsPerStatement);
+    }
+
+    Status add(const WorkOrderRow& row)
+    {
+        m_pending.push_back(row);
+        return static_cast<int>(m_pending.size()) == kRowsPerStatement ? flush() : Status::success();
+    }
+
+    Status flush()
+    {
+        if (m_pending.empty())
+            return Status::success();
+        if (static_cast<int>(m_pending.size()) == kRowsPerStatement) {
+            auto many = statement(kRowsPerStatement);
+            if (!many)
+                return many.error();
+            for (size_t i = 0; i < m_pending.size(); ++i)
+                bind(*many.value(), static_cast<int>(i) * kColumns, m_pending[i]);
+            if (many.value()->exec()) {
+                m_inserted += kRowsPerStatement;
+                m_pending.clear();
+                return Status::success();
+            }
+        }
+        auto one = statement(1);
+        if (!one)
+            return one.error();
+        for (const WorkOrderRow& row : m_pending) {
+            bind(*one.value(), 0, row);
+            if (one.value()->exec()) {
+                ++m_inserted;
+                continue;
+            }
+            for (const ImportIssue& found : m_duplicates.describe(row, *one.value()))
+                m_issue(found);
+        }
+        m_pending.clear();
+        return Status::success();
+    }
+
+    [[nodiscard]] qint64 inserted() const { return m_inserted; }
+
+private:
+    Result<QSqlQuery*> statement(int rows)
+    {
+        QString sql = QStringLiteral("INSERT INTO batch_devices (batch_id, line, serial_number, hardware_id, thing_name, "
+                                     "attributes, thing_groups, thing_type, template_parameters) VALUES ");
+        for (int i = 0; i < rows; ++i)
+            sql += i == 0 ? QStringLiteral("(?,?,?,?,?,?,?,?,?)") : QStringLiteral(",(?,?,?,?,?,?,?,?,?)");
+        return m_connection.prepared(sql);
+    }
+
+    void bind(QSqlQuery& query, int at, const WorkOrderRow& row) const
+    {
+        auto text = [this](const std::optional<QString>& value) { return value ? QVariant(*value) : m_null; };
+        query.bindValue(at, m_batchId);
+        query.bindValue(at + 1, row.line);
+        query.bindValue(at + 2, row.serialNumber);
+        query.bindValue(at + 3, text(row.hardwareId));
+        query.bindValue(at + 4, row.thingName);
+        query.bindValue(at + 5, text(row.attributesJson));
+        query.bindValue(at + 6, text(row.thingGroupsJson));
+        query.bindValue(at + 7, text(row.thingType));
+        query.bindValue(at + 8, text(row.templateParametersJson));
+    }
+
+    audit::SqlConnection& m_connection;
+    qint64 m_batchId;
+    const std::function<void(const ImportIssue&)>& m_issue;
+    DuplicateReporter m_duplicates;
+    std::vector<WorkOrderRow> m_pending;
+    qint64 m_inserted = 0;
+    const QVariant m_null{QMetaType(QMetaType::QString)};
+};
+
 }  // namespace
 
 Result<ImportSummary> importWorkOrder(audit::SqlConnection& connection, const QString& path,
@@ -123,39 +303,32 @@ Result<ImportSummary> importWorkOrder(audit::SqlConnection& connection, const QS
     if (!batchId)
         return fail(batchId.error());
 
-    auto statement = connection.prepared(kInsertDevice);
-    if (!statement)
-        return fail(statement.error());
-    QSqlQuery& insert = *statement.value();
     ImportSummary summary;
     summary.batchId = batchId.value();
     const ReadOptions read{options.format, options.thingNameRule, options.batchName};
-    DuplicateReporter duplicates(connection, summary.batchId);
-    const QVariant nullText(QMetaType(QMetaType::QString));
-    auto text = [&nullText](const std::optional<QString>& value) { return value ? QVariant(*value) : nullText; };
-    auto issue = [&summary, &onIssue](const ImportIssue& found) {
+    const std::function<void(const ImportIssue&)> issue = [&summary, &onIssue](const ImportIssue& found) {
         ++summary.issues;
         onIssue(found);
     };
-    auto row = [&](const WorkOrderRow& device) {
-        insert.bindValue(0, summary.batchId);
-        insert.bindValue(1, device.line);
-        insert.bindValue(2, device.serialNumber);
-        insert.bindValue(3, text(device.hardwareId));
-        insert.bindValue(4, device.thingName);
-        insert.bindValue(5, text(device.attributesJson));
-        insert.bindValue(6, text(device.thingGroupsJson));
-        insert.bindValue(7, text(device.thingType));
-        insert.bindValue(8, text(device.templateParametersJson));
-        if (insert.exec()) {
-            ++summary.devices;
-            return;
+    DeviceInserter inserter(connection, summary.batchId, issue);
+    {
+        RowPipe pipe(path, read);
+        while (auto item = pipe.next()) {
+            if (item->issue) {
+                issue(*item->issue);
+                continue;
+            }
+            for (const WorkOrderRow& device : item->rows) {
+                if (auto added = inserter.add(device); !added)
+                    return fail(added.error());
+            }
         }
-        for (const ImportIssue& found : duplicates.describe(device, insert))
-            issue(found);
-    };
-    if (auto read_ = readWorkOrder(path, read, row, issue); !read_)
-        return fail(read_.error());
+        if (auto flushed = inserter.flush(); !flushed)
+            return fail(flushed.error());
+        if (auto readStatus = pipe.readStatus(); !readStatus)
+            return fail(readStatus.error());
+    }
+    summary.devices = inserter.inserted();
     if (summary.issues > 0)
         return fail(Error(ErrorCode::InvalidInput, QStringLiteral("%1 problem%2 in %3; nothing was imported")
                                                        .arg(summary.issues)

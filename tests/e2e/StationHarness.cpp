@@ -3,6 +3,7 @@
 #include <QFile>
 #include <QSqlDatabase>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QUuid>
 
 namespace imprint::test {
@@ -120,6 +121,33 @@ qint64 countRows(const QString& db, const QString& sql)
     }
     QSqlDatabase::removeDatabase(name);
     return count;
+}
+
+}  // namespace imprint::test
+
+namespace imprint::test {
+
+QString dumpRows(const QString& db, const QString& sql)
+{
+    const QString name = QUuid::createUuid().toString();
+    QStringList lines;
+    {
+        QSqlDatabase connection = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+        connection.setDatabaseName(db);
+        if (connection.open()) {
+            QSqlQuery query(connection);
+            if (query.exec(sql)) {
+                while (query.next()) {
+                    QStringList cells;
+                    for (int i = 0; i < query.record().count(); ++i)
+                        cells << query.value(i).toString();
+                    lines << cells.join(u' ');
+                }
+            }
+        }
+    }
+    QSqlDatabase::removeDatabase(name);
+    return lines.join(u'\n');
 }
 
 }  // namespace imprint::test

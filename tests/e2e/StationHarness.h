@@ -52,5 +52,7 @@ private:
 
 // Runs an SQL count on an audit file (a connection of the test's own; -1 when it fails).
 [[nodiscard]] qint64 countRows(const QString& db, const QString& sql);
+// The rows of a query as text, one line per row, for failure messages.
+[[nodiscard]] QString dumpRows(const QString& db, const QString& sql);
 
 }  // namespace imprint::test

@@ -81,7 +81,8 @@ private Q_SLOTS:
         auto finish = m_station.cli(runArguments(devices));
         // A device that failed in the final run (e.g. it saw the killed station's port close as
         // a reboot mid-command) stays on its slot: as a technician would, start the slot again.
-        for (int again = 0; again < 2 && finish.out.contains(QStringLiteral("FAILED at")); ++again)
+        const QString settled = QStringLiteral("SELECT COUNT(DISTINCT serial_number) FROM units WHERE state IN ('passed', 'interrupted')");
+        for (int again = 0; again < 2 && test::countRows(m_db, settled) < kPorts * kPerPort; ++again)
             finish.out += m_station.cli(runArguments(devices)).out;
         // Units a kill left in progress are reported on restart (those whose device has not passed since).
         if (leftInProgress > 0)
@@ -98,7 +99,12 @@ private Q_SLOTS:
                                                                  "WHERE p.serial_number = u.serial_number AND p.state = 'passed')"));
         qInfo("passed %lld, interrupted and gone %lld", passed, lost);
         QVERIFY2(passed + lost == kPorts * kPerPort && passed >= kPorts * kPerPort - kKills,
-                 qPrintable(QStringLiteral("passed %1, interrupted-and-gone %2").arg(passed).arg(lost)));
+                 qPrintable(QStringLiteral("passed %1, interrupted-and-gone %2; units:\n%3\nlast events:\n%4")
+                                .arg(passed)
+                                .arg(lost)
+                                .arg(test::dumpRows(m_db, QStringLiteral("SELECT id, serial_number, state FROM units ORDER BY id")),
+                                     test::dumpRows(m_db, QStringLiteral("SELECT unit_id, step, outcome, error FROM events "
+                                                                         "ORDER BY id DESC LIMIT 12")))));
         m_station.stopDevices();
     }
 };

@@ -48,8 +48,34 @@ private:
     QByteArray m_buffer;
 };
 
-void appendCsv(QByteArray& out, const QByteArray& value)
+// Most values are plain ASCII without a character CSV or JSON must escape: those are copied
+// straight into the output (no UTF-8 conversion, no allocation). The rest take the slow path.
+bool isPlainAscii(QStringView text)
 {
+    for (const QChar c : text) {
+        const char16_t u = c.unicode();
+        if (u < 0x20 || u >= 0x7f || u == u',' || u == u'"' || u == u'\\')
+            return false;
+    }
+    return true;
+}
+
+void appendAscii(QByteArray& out, QStringView text)
+{
+    const qsizetype at = out.size();
+    out.resize(at + text.size());
+    char* to = out.data() + at;
+    for (const QChar c : text)
+        *to++ = static_cast<char>(c.unicode());
+}
+
+void appendCsv(QByteArray& out, const QString& text)
+{
+    if (isPlainAscii(text)) {
+        appendAscii(out, text);
+        return;
+    }
+    const QByteArray value = text.toUtf8();
     const bool quote = value.contains(',') || value.contains('"') || value.contains('\n') || value.contains('\r');
     if (!quote) {
         out += value;
@@ -64,9 +90,15 @@ void appendCsv(QByteArray& out, const QByteArray& value)
     out += '"';
 }
 
-void appendJsonString(QByteArray& out, const QByteArray& value)
+void appendJsonString(QByteArray& out, const QString& text)
 {
     out += '"';
+    if (isPlainAscii(text)) {
+        appendAscii(out, text);
+        out += '"';
+        return;
+    }
+    const QByteArray value = text.toUtf8();
     for (const char c : value) {
         const auto u = static_cast<unsigned char>(c);
         if (c == '"' || c == '\\') {
@@ -92,7 +124,7 @@ void appendJsonString(QByteArray& out, const QByteArray& value)
 bool isNumeric(const QVariant& value)
 {
     const auto type = value.metaType().id();
-    return type == QMetaType::LongLong || type == QMetaType::Int || type == QMetaType::Double;
+    return type == QMetaType::LongLong || type == QMetaType::Int;
 }
 
 QString whereClause(ExportSubject subject, const ExportFilter& filter, QVariantList& values)
@@ -143,8 +175,12 @@ Result<qint64> writeTable(QSqlQuery& q, ExportFormat format, Sink& sink)
             if (format == ExportFormat::Csv) {
                 if (i > 0)
                     out += ',';
-                if (!value.isNull())
-                    appendCsv(out, value.toString().toUtf8());
+                if (value.isNull())
+                    continue;
+                if (isNumeric(value))
+                    out += QByteArray::number(value.toLongLong());
+                else
+                    appendCsv(out, value.toString());
                 continue;
             }
             out += i == 0 ? "{\"" : ",\"";
@@ -153,9 +189,9 @@ Result<qint64> writeTable(QSqlQuery& q, ExportFormat format, Sink& sink)
             if (value.isNull())
                 out += "null";
             else if (isNumeric(value))
-                out += value.toString().toLatin1();
+                out += QByteArray::number(value.toLongLong());
             else
-                appendJsonString(out, value.toString().toUtf8());
+                appendJsonString(out, value.toString());
         }
         out += format == ExportFormat::Csv ? "\r\n" : "}\n";
         ++rows;

@@ -81,11 +81,29 @@ Result<QList<QByteArray>> Nrf91Driver::require(const QByteArray& text, const QSt
     }
 }
 
+void Nrf91Driver::waitUntilQuiet()
+{
+    constexpr std::chrono::milliseconds kQuiet(300);
+    const QDeadlineTimer limit(m_timeouts.command);
+    while (!limit.hasExpired()) {
+        auto line = m_link->readLine(QStringLiteral("the boot log"), kQuiet);
+        if (!line.ok())
+            return;  // silence (or a lost link, which the next command reports)
+    }
+}
+
 Result<device::DeviceIdentity> Nrf91Driver::identify()
 {
     // A bare terminator first, as nrfcredstore does, so a half-typed line on the modem ends.
     (void)m_link->send("\r\n", QStringLiteral("the opening line break"));
-    if (auto cfun = require("AT+CFUN=4", QStringLiteral("AT+CFUN=4"), m_timeouts.command); !cfun.ok())
+    m_rebooted = false;
+    auto cfun = require("AT+CFUN=4", QStringLiteral("AT+CFUN=4"), m_timeouts.command);
+    if (!cfun.ok() && m_rebooted) {
+        // A board just put on the fixture is still printing its boot log: let it finish.
+        waitUntilQuiet();
+        cfun = require("AT+CFUN=4", QStringLiteral("AT+CFUN=4"), m_timeouts.command);
+    }
+    if (!cfun.ok())
         return cfun.error();
     device::DeviceIdentity identity;
     identity.protocol = QStringLiteral("nrf91-at");

@@ -51,6 +51,8 @@ private:
     [[nodiscard]] Status writeCredential(int type, const QByteArray& text, const QString& what);
     [[nodiscard]] Status deleteCredential(int type);
     [[nodiscard]] QByteArray cmng(int opcode, int type) const;
+    // Reads and drops lines until the device has been silent for a moment (end of a boot log).
+    void waitUntilQuiet();
 
     std::unique_ptr<LineLink> m_link;
     device::DeviceTimeouts m_timeouts;

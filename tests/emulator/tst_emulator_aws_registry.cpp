@@ -5,6 +5,7 @@
 #include "TestPki.h"
 #include "core/cloud/SigV4.h"
 
+#include <QElapsedTimer>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -15,6 +16,40 @@
 #include <QTest>
 
 using namespace imprint::test;
+
+namespace {
+
+struct SignedReply
+{
+    int status = 0;
+    QByteArray errorType;
+    QByteArray body;
+};
+
+// A GET signed by the station's own SigV4 code (core/cloud/SigV4) with signing name `service`.
+SignedReply signedGet(const EmulatorProcess& emulator, const QString& service, const QByteArray& path)
+{
+    imprint::cloud::HttpRequest wire{"GET", path, {{"Host", QStringLiteral("127.0.0.1:%1").arg(emulator.httpPort()).toUtf8()}}, {}};
+    const imprint::cloud::AwsCredentials credentials{QString::fromLatin1(kAccessKeyId),
+                                                     imprint::SecureBytes::fromString(kSecretAccessKey), {}};
+    imprint::cloud::SigningOptions options;
+    options.region = QStringLiteral("us-east-1");
+    options.service = service;
+    options.time = QDateTime::currentDateTimeUtc();
+    if (!imprint::cloud::signRequest(wire, credentials, options).ok())
+        return {};
+    QNetworkRequest request(QUrl(emulator.endpoint() + QString::fromLatin1(path)));
+    for (const auto& header : wire.headers)
+        request.setRawHeader(header.name, header.value);
+    QNetworkAccessManager network;
+    std::unique_ptr<QNetworkReply> reply(network.get(request));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    if (!finished.wait(10000))
+        return {};
+    return {reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), reply->rawHeader("x-amzn-ErrorType"), reply->readAll()};
+}
+
+}  // namespace
 
 class TestEmulatorAwsRegistry : public QObject
 {
@@ -65,27 +100,23 @@ private Q_SLOTS:
         QFETCH(QString, service);
         QFETCH(int, status);
         QFETCH(QByteArray, errorType);
-        imprint::cloud::HttpRequest wire{"GET", "/registrationcode",
-                                         {{"Host", QStringLiteral("127.0.0.1:%1").arg(m_emulator.httpPort()).toUtf8()}}, {}};
-        const imprint::cloud::AwsCredentials credentials{QString::fromLatin1(kAccessKeyId),
-                                                         imprint::SecureBytes::fromString(kSecretAccessKey), {}};
-        imprint::cloud::SigningOptions options;
-        options.region = QStringLiteral("us-east-1");
-        options.service = service;
-        options.time = QDateTime::currentDateTimeUtc();
-        auto signedRequest = imprint::cloud::signRequest(wire, credentials, options);
-        QVERIFY2(signedRequest.ok(), qPrintable(signedRequest.ok() ? QString() : signedRequest.error().message()));
-        QNetworkRequest request(QUrl(m_emulator.endpoint() + QStringLiteral("/registrationcode")));
-        for (const auto& header : wire.headers)
-            request.setRawHeader(header.name, header.value);
-        QNetworkAccessManager network;
-        std::unique_ptr<QNetworkReply> reply(network.get(request));
-        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
-        QVERIFY(finished.wait(10000));
-        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), status);
-        QCOMPARE(reply->rawHeader("x-amzn-ErrorType"), errorType);
+        const SignedReply reply = signedGet(m_emulator, service, "/registrationcode");
+        QCOMPARE(reply.status, status);
+        QCOMPARE(reply.errorType, errorType);
         if (status == 200)
-            QCOMPARE(QJsonDocument::fromJson(reply->readAll()).object().value(QStringLiteral("registrationCode")).toString().size(), 64);
+            QCOMPARE(QJsonDocument::fromJson(reply.body).object().value(QStringLiteral("registrationCode")).toString().size(), 64);
+    }
+
+    void injectedLatencyDelaysEveryAnswer()
+    {
+        EmulatorProcess slow;
+        const QString error = slow.start({QStringLiteral("--fault"), QStringLiteral("latency-ms=400")});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QElapsedTimer timer;
+        timer.start();
+        const SignedReply reply = signedGet(slow, QStringLiteral("iot"), "/registrationcode");
+        QCOMPARE(reply.status, 200);
+        QVERIFY2(timer.elapsed() >= 400, qPrintable(QString::number(timer.elapsed())));
     }
 
     void thingsPoliciesCertificatesAndAttachments()

@@ -1,6 +1,8 @@
 // imprint-cli ports / probe / csr against imprint-devsim, as a line engineer runs them.
 #include "SerialTestSupport.h"
 
+#include <QDir>
+#include <QFile>
 #include <QProcess>
 #include <QTest>
 
@@ -63,6 +65,24 @@ private Q_SLOTS:
         const QString text = QString::fromUtf8(openssl.readAllStandardOutput() + openssl.readAllStandardError());
         QVERIFY2(text.contains(QStringLiteral("verify OK")) && text.contains(QStringLiteral("CN = line-7")), qPrintable(text));
         QVERIFY(devsim.value()->stop());
+    }
+
+    void stationIniChoosesProtocolAndPorts()
+    {
+        auto devsim = test::Devsim::start({QStringLiteral("--ports"), QStringLiteral("1"), QStringLiteral("--protocol"),
+                                           QStringLiteral("nrf91"), QStringLiteral("--keygen-ms"), QStringLiteral("10")});
+        REQUIRE_OK(devsim);
+        const QString dataDir = qEnvironmentVariable("IMPRINT_DATA_DIR");
+        QVERIFY(!dataDir.isEmpty() && QDir().mkpath(dataDir));
+        QFile ini(QDir(dataDir).filePath(QStringLiteral("station.ini")));
+        QVERIFY(ini.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        ini.write("[serial]\nprotocol=nrf91\nports=" + devsim.value()->slot(0).toUtf8() + "\n");
+        ini.close();
+        const Run probe = runCli({QStringLiteral("probe"), QStringLiteral("--port"), devsim.value()->slot(0)});
+        const Run listed = runCli({QStringLiteral("ports")});
+        QVERIFY(ini.remove());
+        QVERIFY2(probe.code == 0 && probe.out.contains(QStringLiteral("nrf91-at")), qPrintable(probe.out + probe.err));
+        QVERIFY2(listed.out.contains(devsim.value()->slot(0) + QStringLiteral("  id=")), qPrintable(listed.out));
     }
 
     void missingPortIsADeviceError()

@@ -7,9 +7,11 @@
 #include "serial/LineSplitter.h"
 #include "serial/Nrf91At.h"
 #include "serial/PortEnumerator.h"
+#include "serial/SerialSettings.h"
 
 #include <QBuffer>
 #include <QRandomGenerator>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace imprint;
@@ -295,6 +297,63 @@ private Q_SLOTS:
         QVERIFY(checkVidPidPattern(QStringLiteral("1915:9100")).ok());
         QVERIFY(!checkVidPidPattern(QStringLiteral("1915-9100")).ok());
         QVERIFY(!checkVidPidPattern(QStringLiteral("*:9100")).ok());
+    }
+
+    void stationIniSerialGroup()
+    {
+        QTemporaryDir directory;
+        const QString path = directory.filePath(QStringLiteral("station.ini"));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("[serial]\nprotocol=nrf91\nbaud=921600\nrtscts=true\nallow=1915:*, 0403:6001\n"
+                       "ports=/tmp/f/slot0, /tmp/f/slot1\nkeygen_timeout_ms=45000\n");
+        }
+        const QSettings ini(path, QSettings::IniFormat);
+        auto settings = readSerialSettings(ini);
+        QVERIFY2(settings.ok(), qPrintable(settings.ok() ? QString() : settings.error().message()));
+        QCOMPARE(settings->protocol, QStringLiteral("nrf91"));
+        QCOMPARE(settings->filter.allow, (QStringList{QStringLiteral("1915:*"), QStringLiteral("0403:6001")}));
+        QCOMPARE(settings->explicitPorts.size(), 2);
+        const auto link = settings->linkFor(QStringLiteral("/tmp/f/slot1"));
+        QCOMPARE(link.baudRate, 921600);
+        QVERIFY(link.hardwareFlowControl);
+        QCOMPARE(link.timeouts.keygen, std::chrono::milliseconds(45000));
+        QCOMPARE(link.timeouts.command, std::chrono::milliseconds(3000));
+
+        const QSettings empty(directory.filePath(QStringLiteral("none.ini")), QSettings::IniFormat);
+        auto defaults = readSerialSettings(empty);
+        QVERIFY(defaults.ok());
+        QCOMPARE(defaults->protocol, QStringLiteral("imprint"));
+        QCOMPARE(defaults->baudRate, 115200);
+    }
+
+    void stationIniErrorsNameKeyAndValue_data()
+    {
+        QTest::addColumn<QByteArray>("line");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("protocol") << QByteArray("protocol=esp") << QStringLiteral("[serial] protocol=esp");
+        QTest::newRow("baud") << QByteArray("baud=fast") << QStringLiteral("[serial] baud=fast");
+        QTest::newRow("rtscts") << QByteArray("rtscts=yes") << QStringLiteral("[serial] rtscts=yes");
+        QTest::newRow("allow") << QByteArray("allow=nordic") << QStringLiteral("'nordic' is not a VID:PID");
+        QTest::newRow("timeout") << QByteArray("write_timeout_ms=0") << QStringLiteral("[serial] write_timeout_ms=0");
+    }
+
+    void stationIniErrorsNameKeyAndValue()
+    {
+        QFETCH(QByteArray, line);
+        QFETCH(QString, message);
+        QTemporaryDir directory;
+        const QString path = directory.filePath(QStringLiteral("station.ini"));
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("[serial]\n" + line + '\n');
+        }
+        const auto settings = readSerialSettings(QSettings(path, QSettings::IniFormat));
+        QVERIFY(!settings.ok());
+        QCOMPARE(settings.error().code(), ErrorCode::InvalidInput);
+        QVERIFY2(settings.error().message().contains(message), qPrintable(settings.error().message()));
     }
 };
 

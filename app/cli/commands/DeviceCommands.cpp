@@ -1,8 +1,11 @@
 // `imprint-cli ports`, `imprint-cli probe`, `imprint-cli csr`: the device link from a terminal.
 #include "app/cli/Cli.h"
+#include "core/Paths.h"
 #include "serial/DeviceLinkFactory.h"
 #include "serial/PortEnumerator.h"
+#include "serial/SerialSettings.h"
 
+#include <QDir>
 #include <QFile>
 
 namespace imprint::cli {
@@ -17,14 +20,15 @@ QCommandLineOption portOption()
 
 QCommandLineOption protocolOption()
 {
-    return {QStringLiteral("protocol"), QStringLiteral("Device protocol: imprint or nrf91 (default imprint)."),
-            QStringLiteral("name"), QStringLiteral("imprint")};
+    return {QStringLiteral("protocol"),
+            QStringLiteral("Device protocol: imprint or nrf91 (default: station.ini [serial] protocol, else imprint)."),
+            QStringLiteral("name")};
 }
 
 QCommandLineOption baudOption()
 {
-    return {QStringLiteral("baud"), QStringLiteral("Baud rate (default 115200)."), QStringLiteral("rate"),
-            QStringLiteral("115200")};
+    return {QStringLiteral("baud"), QStringLiteral("Baud rate (default: station.ini [serial] baud, else 115200)."),
+            QStringLiteral("rate")};
 }
 
 QCommandLineOption flowOption()
@@ -32,19 +36,32 @@ QCommandLineOption flowOption()
     return {QStringLiteral("rtscts"), QStringLiteral("Use RTS/CTS hardware flow control.")};
 }
 
-// Reads --port, --protocol, --baud, --rtscts into link settings.
+// The station's [serial] settings (station.ini in the data directory; defaults when absent).
+Result<serial::SerialSettings> stationSerialSettings()
+{
+    const QSettings ini(QDir(dataDirectory()).filePath(QStringLiteral("station.ini")), QSettings::IniFormat);
+    return serial::readSerialSettings(ini);
+}
+
+// station.ini [serial], overridden by --port, --protocol, --baud, --rtscts.
 Result<device::LinkSettings> linkSettings(const QCommandLineParser& parser)
 {
-    device::LinkSettings settings;
-    settings.port = parser.value(QStringLiteral("port"));
-    if (settings.port.isEmpty())
+    const QString port = parser.value(QStringLiteral("port"));
+    if (port.isEmpty())
         return Error(ErrorCode::InvalidInput, QStringLiteral("--port is required"));
-    settings.protocol = parser.value(QStringLiteral("protocol"));
-    bool ok = false;
-    settings.baudRate = parser.value(QStringLiteral("baud")).toInt(&ok);
-    if (!ok || settings.baudRate <= 0)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("--baud must be a positive number"));
-    settings.hardwareFlowControl = parser.isSet(QStringLiteral("rtscts"));
+    auto station = stationSerialSettings();
+    if (!station.ok())
+        return station.error();
+    device::LinkSettings settings = station->linkFor(port);
+    if (parser.isSet(QStringLiteral("protocol")))
+        settings.protocol = parser.value(QStringLiteral("protocol"));
+    if (parser.isSet(QStringLiteral("baud"))) {
+        bool ok = false;
+        settings.baudRate = parser.value(QStringLiteral("baud")).toInt(&ok);
+        if (!ok || settings.baudRate <= 0)
+            return Error(ErrorCode::InvalidInput, QStringLiteral("--baud must be a positive number"));
+    }
+    settings.hardwareFlowControl = settings.hardwareFlowControl || parser.isSet(QStringLiteral("rtscts"));
     return settings;
 }
 
@@ -61,7 +78,13 @@ int ports(CommandContext& context)
     parser.addOptions({allow, deny});
     if (auto stop = parseCommandLine(parser, context))
         return *stop;
-    serial::PortFilter filter{parser.values(allow), parser.values(deny)};
+    auto station = stationSerialSettings();
+    if (!station.ok())
+        return fail(context, station.error());
+    serial::PortFilter filter = station->filter;
+    if (parser.isSet(allow))
+        filter.allow = parser.values(allow);
+    filter.deny += parser.values(deny);
     for (const QString& pattern : filter.allow + filter.deny) {
         if (auto checked = serial::checkVidPidPattern(pattern); !checked.ok())
             return fail(context, checked.error());
@@ -74,7 +97,9 @@ int ports(CommandContext& context)
                     << "  location=" << (port.location.isEmpty() ? QStringLiteral("-") : port.location)
                     << "  " << port.description << '\n';
     }
-    context.out << "ports: " << found.size() << " found\n";
+    for (const QString& port : station->explicitPorts)
+        context.out << port << "  id=" << port << "  (explicit, station.ini)\n";
+    context.out << "ports: " << found.size() + station->explicitPorts.size() << " found\n";
     return 0;
 }
 

@@ -260,6 +260,20 @@ private Q_SLOTS:
         QCOMPARE(scalar(m_db, QStringLiteral("SELECT COUNT(*) FROM units WHERE serial_number = 'SN0007' AND state = 'passed'")).toInt(), 1);
     }
 
+    void recoveryLeavesAnotherStationsUnitsAlone()
+    {
+        auto here = openStore();
+        auto unit = here->beginUnit(unitFor(m_batch, QStringLiteral("SN0008")));
+        QVERIFY(unit.ok());
+        auto other = audit::AuditStore::open(audit::StoreOptions{m_db, QStringLiteral("station-2"), 64}, m_clock);
+        QVERIFY(other.ok());
+        auto recovered = other.value()->recoverInterrupted();
+        QVERIFY(recovered.ok());
+        QVERIFY(recovered->empty());
+        QCOMPARE(scalar(m_db, QStringLiteral("SELECT state FROM units WHERE id = %1").arg(unit->unitId)).toString(),
+                 QStringLiteral("in_progress"));
+    }
+
     void manyThreadsShareGroupCommitsAndARefusedRequestSparesTheRest()
     {
         auto store = openStore();

@@ -115,7 +115,13 @@ ControlPlane::ControlPlane(IotService& service, std::shared_ptr<const Credential
 {
     using S = IotService;
     const QString name = QStringLiteral("([^/]+)");
-    m_routes = {
+    struct Spec
+    {
+        QByteArray method;
+        QString pattern;
+        Answer (IotService::*handler)(const ApiCall&);
+    };
+    const QList<Spec> specs = {
         {"GET", QStringLiteral("/registrationcode"), &S::getRegistrationCode},
         {"POST", QStringLiteral("/cacertificate"), &S::registerCaCertificate},
         {"GET", QStringLiteral("/cacertificates"), &S::listCaCertificates},
@@ -146,6 +152,8 @@ ControlPlane::ControlPlane(IotService& service, std::shared_ptr<const Credential
         {"POST", QStringLiteral("/thing-registration-tasks"), &S::startThingRegistrationTask},
         {"GET", QStringLiteral("/thing-registration-tasks/") + name, &S::describeThingRegistrationTask},
     };
+    for (const auto& spec : specs)
+        m_routes.push_back({spec.method, QRegularExpression(QRegularExpression::anchoredPattern(spec.pattern)), spec.handler});
 }
 
 bool ControlPlane::handleRequest(const QHttpServerRequest& request, QTcpSocket* socket)
@@ -198,8 +206,7 @@ HttpReply ControlPlane::iotReply(const QHttpServerRequest& request)
     for (const auto& route : m_routes) {
         if (route.method != method)
             continue;
-        const QRegularExpression pattern(QRegularExpression::anchoredPattern(route.pattern));
-        const auto match = pattern.match(path);
+        const auto match = route.path.match(path);
         if (!match.hasMatch())
             continue;
         ApiCall call;

@@ -11,9 +11,8 @@
 #include "core/SecureBytes.h"
 
 #include <QAbstractHttpServer>
-#include <QHash>
+#include <QRegularExpression>
 
-#include <functional>
 #include <map>
 #include <memory>
 
@@ -58,7 +57,7 @@ private:
     struct Route
     {
         QByteArray method;
-        QString pattern;
+        QRegularExpression path;  // anchored; captures are the path parameters
         Answer (IotService::*handler)(const ApiCall&);
     };
 

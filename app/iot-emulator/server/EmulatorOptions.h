@@ -5,7 +5,6 @@
 #include "app/iot-emulator/server/ControlPlane.h"
 #include "core/SecureBytes.h"
 
-#include <QHash>
 #include <QHostAddress>
 #include <QStringList>
 

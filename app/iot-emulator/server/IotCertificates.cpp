@@ -2,6 +2,7 @@
 // when a device connects: JITR and JITP.
 #include "app/iot-emulator/server/IotService.h"
 
+#include "core/Log.h"
 #include "core/template/CertificateParameters.h"
 
 #include <QJsonArray>
@@ -422,7 +423,8 @@ Answer IotService::updateCertificate(const ApiCall& call)
 
 void IotService::publish(const QString& topic, const QByteArray& payload)
 {
-    (void)m_registry.recordEvent(topic, payload);
+    if (auto recorded = m_registry.recordEvent(topic, payload); !recorded)
+        qCWarning(lcCloud).noquote() << recorded.error().message();
     Q_EMIT published(topic, payload);
 }
 

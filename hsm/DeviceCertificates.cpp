@@ -154,7 +154,8 @@ Result<DeviceCertificateBuilder> DeviceCertificateBuilder::create(const X509* ca
 {
     DeviceCertificateBuilder builder;
     builder.m_issuer.reset(X509_NAME_dup(X509_get_subject_name(caCertificate)));
-    if (!builder.m_issuer)
+    // Encode once now: later copies on worker threads then only read the cached encoding.
+    if (!builder.m_issuer || i2d_X509_NAME(builder.m_issuer.get(), nullptr) <= 0)
         return openSslFailure("X509_NAME_dup");
     builder.m_caNotBefore = asn1TimeToDateTime(X509_get0_notBefore(caCertificate));
     builder.m_caNotAfter = asn1TimeToDateTime(X509_get0_notAfter(caCertificate));

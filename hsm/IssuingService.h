@@ -36,7 +36,8 @@ public:
     [[nodiscard]] Result<ca::IssuedWithKey> issueWithStationKey(const ca::IssueRequest& request) override;
     [[nodiscard]] QByteArray caChainPem() const override { return m_chainPem; }
 
-    // The same on QThreadPool::globalInstance(), for callers that want a future.
+    // The same on QThreadPool::globalInstance(), for callers that want a future. The service
+    // must outlive the futures it hands out.
     [[nodiscard]] QFuture<Result<ca::IssuedCertificate>> issueFromCsrAsync(ca::IssueRequest request);
 
     // AWS IoT CA registration: CN = registration code, signed by the CA key.

@@ -62,14 +62,6 @@ Result<Pkcs11Uri> Pkcs11Uri::parse(const QString& text)
     return result;
 }
 
-QString Pkcs11Uri::describeKey() const
-{
-    QString what = object.isEmpty() ? QStringLiteral("key") : QStringLiteral("key '%1'").arg(object);
-    if (!id.isEmpty())
-        what += QStringLiteral(" (id %1)").arg(QString::fromLatin1(id.toHex()));
-    return what + QStringLiteral(" on token '%1'").arg(token);
-}
-
 QString Pkcs11Uri::format() const
 {
     // RFC 7512 §2.3: pchar minus the separators of its own grammar.

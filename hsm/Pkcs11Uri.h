@@ -20,9 +20,8 @@ struct Pkcs11Uri
 
     // Refuses pin-value (a PIN written into configuration) and URIs without a token.
     [[nodiscard]] static Result<Pkcs11Uri> parse(const QString& uri);
-    [[nodiscard]] QString describeKey() const;
     // Back to RFC 7512 text (token, object, id; pin-source as a query attribute).
-    [[nodiscard]] QString format() const;  // "object 'x' id 01 on token 'y'"
+    [[nodiscard]] QString format() const;
 };
 
 }  // namespace imprint::hsm

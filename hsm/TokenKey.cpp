@@ -326,13 +326,16 @@ Result<QByteArray> TokenKey::signDigest(const unsigned char* hash, unsigned int 
     CK_FUNCTION_LIST* p11 = m_token->functions();
     std::array<unsigned char, 512> signature{};
     CK_ULONG signatureSize = signature.size();
+    const char* call = "C_SignInit";
     CK_RV rv = p11->C_SignInit(session->handle(), &mechanism, m_privateKey);
-    if (rv == CKR_OK)
+    if (rv == CKR_OK) {
+        call = "C_Sign";
         rv = p11->C_Sign(session->handle(), input.data(), inputSize, signature.data(), &signatureSize);
+    }
     if (rv != CKR_OK) {
         if (meansTokenGone(rv))
             session->discard();
-        return m_token->failure(rv == CKR_OK ? "C_Sign" : "C_SignInit/C_Sign", rv);
+        return m_token->failure(call, rv);
     }
     if (!isEc())
         return QByteArray(reinterpret_cast<const char*>(signature.data()), static_cast<qsizetype>(signatureSize));

@@ -78,10 +78,13 @@ Status verifyChain(X509* certificate, STACK_OF(X509) * parents, const QDateTime&
     if (!store || !context)
         return hsm::openSslFailure("X509_STORE_new");
     const int count = parents != nullptr ? sk_X509_num(parents) : 0;
-    if (count == 0)
-        X509_STORE_add_cert(store.get(), certificate);  // a root trusts itself
-    for (int i = 0; i < count; ++i)
-        X509_STORE_add_cert(store.get(), sk_X509_value(parents, i));
+    // Without parents the certificate must be a root, which trusts itself.
+    if (count == 0 && X509_STORE_add_cert(store.get(), certificate) != 1)
+        return hsm::openSslFailure("X509_STORE_add_cert");
+    for (int i = 0; i < count; ++i) {
+        if (X509_STORE_add_cert(store.get(), sk_X509_value(parents, i)) != 1)
+            return hsm::openSslFailure("X509_STORE_add_cert").withContext(QStringLiteral("chain certificate %1").arg(i + 1));
+    }
     if (X509_STORE_CTX_init(context.get(), store.get(), certificate, nullptr) != 1)
         return hsm::openSslFailure("X509_STORE_CTX_init");
     X509_STORE_CTX_set_time(context.get(), 0, static_cast<time_t>(now.toSecsSinceEpoch()));

@@ -12,6 +12,7 @@
 #include <QDateTime>
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <mutex>
 #include <thread>
@@ -21,6 +22,13 @@ using namespace imprint;
 namespace {
 
 std::mutex g_outputMutex;
+
+// The device's own time for a step (serial I/O): it keeps a run of the batch longer than all the
+// kill delays together, so the kills land in real work on a fast machine too.
+void deviceTime()
+{
+    std::this_thread::sleep_for(std::chrono::milliseconds(3));
+}
 
 void say(const QByteArray& line)
 {
@@ -66,6 +74,7 @@ bool provision(audit::AuditStore& store, std::FILE* deviceLog, qint64 batchId, i
         say("REFUSED " + serial.toUtf8() + ": " + unit.error().message().toUtf8());
         return false;
     }
+    deviceTime();
     (void)store.appendEvent(unit->unitId, {QStringLiteral("identify"), QStringLiteral("ok"), std::nullopt, 3});
     audit::CertificateRecord certificate;
     certificate.serial = QStringLiteral("%1-%2").arg(serial).arg(unit->attempt);
@@ -81,11 +90,13 @@ bool provision(audit::AuditStore& store, std::FILE* deviceLog, qint64 batchId, i
         return false;
     }
     writeToDevice(deviceLog, certificate.serial);
+    deviceTime();
     (void)store.appendEvent(unit->unitId, {QStringLiteral("write-certificate"), QStringLiteral("ok"), std::nullopt, 5});
     if (qHash(serial) % 9 == 0 && unit->attempt == 1) {
         (void)store.completeFailed(unit->unitId, QStringLiteral("verify"), QStringLiteral("read-back mismatch"));
         return false;
     }
+    deviceTime();  // read back and lock
     if (!store.completePassed(unit->unitId, 20)) {
         say("PASS-FAILED " + serial.toUtf8());
         return false;

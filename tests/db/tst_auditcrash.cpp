@@ -21,7 +21,7 @@ class TestAuditCrash : public QObject
 {
     Q_OBJECT
 
-    static constexpr int kDevices = 600;
+    static constexpr int kDevices = 1000;  // 9 ms of device time each, 4 slots: > 2 s of work
     static constexpr int kKills = 8;
 
     QTemporaryDir m_dir;

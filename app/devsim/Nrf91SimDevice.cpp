@@ -80,8 +80,8 @@ void Nrf91SimDevice::handleCommand(const QByteArray& command)
         m_cfun = mode;
         reply("OK\r\n");
         // Power-off after a client certificate is in: this device is done, the next comes.
-        if (mode == 0 && loadFile(QString::fromLatin1(credentialName(serial::nrf91::kDefaultSecTag, 1))) && finished)
-            finished();
+        if (mode == 0)
+            finishIfProvisioned();
         return;
     }
     if (command == "AT+CFUN?")
@@ -125,9 +125,23 @@ void Nrf91SimDevice::handleCommand(const QByteArray& command)
                 return;
             }
         }
-        return reply(cmng(command.mid(8)));
+        reply(cmng(command.mid(8)));
+        // The station reads the key's hash last when it verifies (Nordic's --verify order):
+        // with a client certificate in, the unit is done and the operator takes it off.
+        if (command.startsWith("AT%CMNG=1,") && command.endsWith(",2"))
+            finishIfProvisioned();
+        return;
     }
     reply("ERROR\r\n");
+}
+
+void Nrf91SimDevice::finishIfProvisioned()
+{
+    if (m_finished || !loadFile(QString::fromLatin1(credentialName(serial::nrf91::kDefaultSecTag, 1))))
+        return;
+    m_finished = true;
+    if (finished)
+        finished();
 }
 
 QByteArray Nrf91SimDevice::credentialName(quint64 tag, int type) const

@@ -26,6 +26,9 @@ private:
     [[nodiscard]] QByteArray credentialName(quint64 tag, int type) const;
     [[nodiscard]] bool modemActive() const { return m_cfun == 1 || m_cfun == 2 || m_cfun == 21; }
     [[nodiscard]] QByteArray imei() const;
+    // Once a client certificate is stored and the station is done with the unit, the slot
+    // presents its next device.
+    void finishIfProvisioned();
 
     QByteArray m_command;
     bool m_insideQuotes = false;
@@ -33,6 +36,7 @@ private:
     bool m_stalled = false;
     bool m_gone = false;
     bool m_rebootDone = false;
+    bool m_finished = false;
     int m_cfun = 0;
     QByteArray m_pending;  // input that arrived while busy
 };

@@ -1,0 +1,290 @@
+// The window's parts on their own: the tile's outcome in word + symbol + colour, failure reason
+// and hint, keyboard on tiles and between them, the batch counts, the pace and time-left
+// arithmetic, and the work-order preview listing every problem.
+#include "ui/BatchPanel.h"
+#include "ui/FixtureView.h"
+#include "ui/ImportDialog.h"
+#include "ui/SlotTile.h"
+#include "ui/ThroughputMeter.h"
+
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSet>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace imprint;
+using pipeline::SlotPhase;
+
+namespace {
+
+QString text(QWidget* parent, const QString& name)
+{
+    auto* label = parent->findChild<QLabel*>(name);
+    return label ? label->text() : QString();
+}
+
+pipeline::SlotSnapshot snapshot(int slot, SlotPhase phase)
+{
+    pipeline::SlotSnapshot s;
+    s.slot = slot;
+    s.port = QStringLiteral("/dev/ttyUSB%1").arg(slot);
+    s.phase = phase;
+    return s;
+}
+
+}  // namespace
+
+class TestWidgets : public QObject
+{
+    Q_OBJECT
+private Q_SLOTS:
+    void everyPhaseHasItsOwnWordSymbolAndColour()
+    {
+        const SlotPhase phases[] = {SlotPhase::Idle, SlotPhase::WaitingForDevice, SlotPhase::Working,
+                                    SlotPhase::Passed, SlotPhase::Failed, SlotPhase::Stopped};
+        QSet<QString> words, symbols, colours;
+        for (SlotPhase phase : phases) {
+            const ui::OutcomeLook look = ui::outcomeLook(phase);
+            words.insert(look.word);
+            symbols.insert(look.symbol);
+            colours.insert(look.colour.name());
+        }
+        QCOMPARE(words.size(), 6);
+        QCOMPARE(symbols.size(), 6);
+        QCOMPARE(colours.size(), 6);
+        QCOMPARE(ui::outcomeLook(SlotPhase::Passed).word, QStringLiteral("PASS"));
+        QCOMPARE(ui::outcomeLook(SlotPhase::Failed).word, QStringLiteral("FAIL"));
+    }
+
+    void failedTileSaysWhyAndWhatToDo()
+    {
+        ui::SlotTile tile({3, QStringLiteral("/dev/ttyUSB3")});
+        tile.show();
+        QVERIFY(text(&tile, QStringLiteral("titleLabel")).contains(QStringLiteral("Slot 4")));
+        QVERIFY(text(&tile, QStringLiteral("titleLabel")).contains(QStringLiteral("ttyUSB3")));
+
+        auto working = snapshot(3, SlotPhase::Working);
+        working.serialNumber = QStringLiteral("SN-1");
+        working.step = QStringLiteral("issue");
+        working.stepIndex = 3;
+        working.stepCount = 8;
+        working.elapsedMs = 1500;
+        tile.display(working);
+        QVERIFY(text(&tile, QStringLiteral("outcomeLabel")).endsWith(QStringLiteral("WORKING")));
+        QCOMPARE(tile.findChild<QProgressBar*>(QStringLiteral("stepProgress"))->value(), 3);
+        QCOMPARE(tile.findChild<QProgressBar*>(QStringLiteral("stepProgress"))->maximum(), 8);
+        QCOMPARE(text(&tile, QStringLiteral("elapsedLabel")), QStringLiteral("Elapsed 1.5 s"));
+        QVERIFY(!tile.findChild<QLabel*>(QStringLiteral("reasonLabel"))->isVisible());
+
+        auto failed = working;
+        failed.phase = SlotPhase::Failed;
+        failed.reason = QStringLiteral("the device did not answer on /dev/ttyUSB3");
+        failed.hint = QStringLiteral("reseat the device and press Start");
+        failed.failed = 1;
+        tile.display(failed);
+        QVERIFY(text(&tile, QStringLiteral("outcomeLabel")).endsWith(QStringLiteral("FAIL")));
+        QCOMPARE(text(&tile, QStringLiteral("reasonLabel")), QStringLiteral("Why: the device did not answer on /dev/ttyUSB3"));
+        QCOMPARE(text(&tile, QStringLiteral("hintLabel")), QStringLiteral("What to do: reseat the device and press Start"));
+        QVERIFY(tile.findChild<QLabel*>(QStringLiteral("reasonLabel"))->isVisible());
+
+        auto passed = failed;
+        passed.phase = SlotPhase::Passed;
+        passed.thingName = QStringLiteral("sensor-SN-1");
+        tile.display(passed);
+        QVERIFY(!tile.findChild<QLabel*>(QStringLiteral("reasonLabel"))->isVisible());
+        QVERIFY(text(&tile, QStringLiteral("identityLabel")).contains(QStringLiteral("sensor-SN-1")));
+    }
+
+    void enterStartsAStoppedTileAndStopsARunningOne()
+    {
+        ui::SlotTile tile({1, QStringLiteral("p1")});
+        QSignalSpy starts(&tile, &ui::SlotTile::startRequested);
+        QSignalSpy stops(&tile, &ui::SlotTile::stopRequested);
+        QTest::keyClick(&tile, Qt::Key_Return);
+        QCOMPARE(starts.size(), 1);
+        QCOMPARE(starts.at(0).at(0).toInt(), 1);
+        tile.setRunning(true);
+        QTest::keyClick(&tile, Qt::Key_Space);
+        QCOMPARE(stops.size(), 1);
+    }
+
+    void fixtureCountsEachUnitOnceAndMovesWithArrows()
+    {
+        ui::FixtureView view;
+        QList<pipeline::SlotConfig> slots;
+        for (int slot = 0; slot < 6; ++slot)
+            slots.append({slot, QStringLiteral("p%1").arg(slot)});
+        view.setSlots(slots);
+        view.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&view));
+        QSignalSpy finished(&view, &ui::FixtureView::unitFinished);
+        auto passed = snapshot(2, SlotPhase::Passed);
+        passed.passed = 1;
+        view.applySnapshot(passed);
+        view.applySnapshot(passed);  // the same state again (e.g. Stopped after Passed): no new unit
+        auto failed = snapshot(2, SlotPhase::Failed);
+        failed.passed = 1;
+        failed.failed = 1;
+        view.applySnapshot(failed);
+        QCOMPARE(finished.size(), 2);
+        QCOMPARE(finished.at(0).at(1).toBool(), true);
+        QCOMPARE(finished.at(1).at(1).toBool(), false);
+
+        view.selectSlot(0);
+        QTRY_COMPARE(view.selectedSlot().value_or(-1), 0);
+        QTest::keyClick(view.tile(0), Qt::Key_Right);
+        QCOMPARE(view.selectedSlot().value_or(-1), 1);
+        QTest::keyClick(view.tile(1), Qt::Key_Down);  // four to a row
+        QCOMPARE(view.selectedSlot().value_or(-1), 5);
+        QTest::keyClick(view.tile(5), Qt::Key_Down);  // no row below: stays
+        QCOMPARE(view.selectedSlot().value_or(-1), 5);
+    }
+
+    void batchPanelCounts_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<qint64>("devices");
+        QTest::addColumn<qint64>("quota");  // -1: none
+        QTest::addColumn<qint64>("provisioned");
+        QTest::addColumn<QString>("remaining");
+        QTest::addColumn<QString>("quotaText");
+        QTest::newRow("list batch") << "list" << qint64(16) << qint64(-1) << qint64(5) << "11" << "16";
+        QTest::newRow("list batch done") << "list" << qint64(4) << qint64(-1) << qint64(4) << "0" << "4";
+        QTest::newRow("open batch with quota") << "open" << qint64(3) << qint64(100) << qint64(3) << "97" << "100";
+        QTest::newRow("open batch, no quota") << "open" << qint64(3) << qint64(-1) << qint64(3) << "open" << "no limit";
+    }
+
+    void batchPanelCounts()
+    {
+        QFETCH(QString, kind);
+        QFETCH(qint64, devices);
+        QFETCH(qint64, quota);
+        QFETCH(qint64, provisioned);
+        QFETCH(QString, remaining);
+        QFETCH(QString, quotaText);
+        ui::BatchPanel panel;
+        audit::BatchSummary batch;
+        batch.id = 7;
+        batch.name = QStringLiteral("wo-7");
+        batch.kind = kind;
+        batch.devices = devices;
+        batch.quota = quota >= 0 ? std::optional<qint64>(quota) : std::nullopt;
+        batch.provisioned = provisioned;
+        batch.failed = 2;
+        panel.showBatch(batch);
+        QCOMPARE(text(&panel, QStringLiteral("batchNameLabel")), QStringLiteral("wo-7"));
+        QCOMPARE(text(&panel, QStringLiteral("passedCount")), QString::number(provisioned));
+        QCOMPARE(text(&panel, QStringLiteral("failedCount")), QStringLiteral("2"));
+        QCOMPARE(text(&panel, QStringLiteral("remainingCount")), remaining);
+        QCOMPARE(text(&panel, QStringLiteral("quotaCount")), quotaText);
+        const int before = panel.chartPoints();
+        panel.sample();
+        QCOMPARE(panel.chartPoints(), before + 1);
+    }
+
+    void paceAndTimeLeft_data()
+    {
+        QTest::addColumn<QList<qint64>>("units");  // ms
+        QTest::addColumn<qint64>("now");
+        QTest::addColumn<double>("perMinute");
+        QTest::addColumn<qint64>("remaining");
+        QTest::addColumn<qint64>("leftMs");  // -1: unknown
+        QTest::newRow("nothing yet") << QList<qint64>{} << qint64(30'000) << 0.0 << qint64(5) << qint64(-1);
+        QTest::newRow("one per second") << QList<qint64>{1000, 2000, 3000, 4000, 5000, 6000} << qint64(6000) << 60.0
+                                        << qint64(60) << qint64(60'000);
+        QTest::newRow("old units leave the window")
+            << QList<qint64>{1000, 2000, 100'000, 110'000} << qint64(120'000) << 2.0 << qint64(4) << qint64(120'000);
+        QTest::newRow("done") << QList<qint64>{1000} << qint64(2000) << 30.0 << qint64(0) << qint64(0);
+    }
+
+    void paceAndTimeLeft()
+    {
+        QFETCH(QList<qint64>, units);
+        QFETCH(qint64, now);
+        QFETCH(double, perMinute);
+        QFETCH(qint64, remaining);
+        QFETCH(qint64, leftMs);
+        ui::ThroughputMeter meter(60'000);
+        meter.start(0);
+        for (qint64 at : units)
+            meter.recordUnit(at);
+        QCOMPARE(meter.unitsPerMinute(now), perMinute);
+        const auto left = meter.timeLeftMs(remaining, now);
+        QCOMPARE(left.value_or(-1), leftMs);
+    }
+
+    void previewListsEveryProblem_data()
+    {
+        QTest::addColumn<QString>("fileName");
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<qint64>("valid");
+        QTest::addColumn<int>("problems");
+        QTest::newRow("csv clean") << "ok.csv" << QByteArray("serial_number\nA-1\nA-2\n") << qint64(2) << 0;
+        QTest::newRow("csv empty serial and duplicate")
+            << "bad.csv" << QByteArray("serial_number\nA-1\n\"\"\nA-1\n") << qint64(1) << 2;
+        QTest::newRow("jsonl broken line")
+            << "bad.jsonl" << QByteArray("{\"serial_number\":\"B-1\"}\n{not json\n{\"serial_number\":\"B-2\"}\n") << qint64(2)
+            << 1;
+    }
+
+    void previewListsEveryProblem()
+    {
+        QFETCH(QString, fileName);
+        QFETCH(QByteArray, content);
+        QFETCH(qint64, valid);
+        QFETCH(int, problems);
+        QTemporaryDir dir;
+        QFile file(dir.filePath(fileName));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(content);
+        file.close();
+        const ui::WorkOrderPreview preview = ui::previewWorkOrder(file.fileName(), QStringLiteral("t-{serial}"),
+                                                                  QStringLiteral("b"), 1);
+        QVERIFY2(preview.failure.isEmpty(), qPrintable(preview.failure));
+        QCOMPARE(preview.validRows, valid);
+        QCOMPARE(preview.rows.size(), qsizetype(std::min<qint64>(valid, 1)));
+        QCOMPARE(preview.issues.size(), problems);
+        for (const auto& issue : preview.issues) {
+            QVERIFY(issue.line > 1 || fileName.endsWith(QStringLiteral(".jsonl")));
+            QVERIFY(!issue.reason.isEmpty());
+        }
+    }
+
+    void importDialogEnablesImportOnlyForACleanFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("wo.csv"));
+        QFile file(path);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("serial_number\nA-1\n,\n");
+        file.close();
+        ui::ImportDialog dialog;
+        auto* import = dialog.findChild<QPushButton*>(QStringLiteral("importButton"));
+        dialog.setPath(path);
+        QTRY_VERIFY(dialog.preview().path == path && !dialog.previewing());
+        QVERIFY(!import->isEnabled());
+        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        file.write("serial_number\nA-1\nA-2\n");
+        file.close();
+        dialog.setThingNameRule(QStringLiteral("x-{serial}"));  // any change reads the file again
+        QTRY_VERIFY(dialog.preview().validRows == 2 && !dialog.previewing());
+        QVERIFY(import->isEnabled());
+        QSignalSpy requested(&dialog, &ui::ImportDialog::importRequested);
+        QTest::mouseClick(import, Qt::LeftButton);
+        QCOMPARE(requested.size(), 1);
+        const auto request = requested.at(0).at(0).value<ui::ImportRequest>();
+        QCOMPARE(request.path, path);
+        QCOMPARE(request.batchName, QStringLiteral("wo"));
+        QCOMPARE(request.thingNameRule, QStringLiteral("x-{serial}"));
+        QVERIFY(!import->isEnabled());  // until the station answers
+        dialog.showImportResult({false, QStringLiteral("wo"), 0, QStringLiteral("batch 'wo' exists already"), {}});
+        QVERIFY(text(&dialog, QStringLiteral("previewSummary")).contains(QStringLiteral("exists already")));
+        QVERIFY(import->isEnabled());
+    }
+};
+
+QTEST_MAIN(TestWidgets)
+#include "tst_widgets.moc"

@@ -1,16 +1,95 @@
 // imprint: the technician's desktop application. Wires core, hsm and serial into the UI;
 // every check and job runs off the GUI thread.
+#include "app/common/CaStation.h"
 #include "app/common/StationChecks.h"
+#include "app/gui/DemoRunner.h"
+#include "app/gui/LiveStation.h"
 #include "core/Log.h"
 #include "core/Paths.h"
 #include "core/Version.h"
+#include "core/audit/SqlConnection.h"
+#include "core/audit/StationIdentity.h"
 #include "ui/MainWindow.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
 #include <QFutureWatcher>
+#include <QSettings>
 #include <QTimer>
 #include <QtConcurrent>
+
+#include <optional>
+
+namespace {
+
+using namespace imprint;
+
+struct Options
+{
+    QCommandLineOption module{QStringLiteral("module"), QStringLiteral("PKCS#11 module."), QStringLiteral("path"),
+                              QString::fromLatin1(kDefaultPkcs11Module)};
+    QCommandLineOption quitAfter{QStringLiteral("quit-after"),
+                                 QStringLiteral("Quit after this many milliseconds (demo, smoke tests)."),
+                                 QStringLiteral("ms")};
+    QCommandLineOption screenshot{QStringLiteral("screenshot"),
+                                  QStringLiteral("Save a PNG of the window just before quitting (with --quit-after)."),
+                                  QStringLiteral("file")};
+    QCommandLineOption demo{QStringLiteral("demo"),
+                            QStringLiteral("Run the sample batch on simulated devices (imprint-devsim, 8 ports x 2).")};
+    QCommandLineOption devsim{QStringLiteral("devsim"), QStringLiteral("The imprint-devsim program (demo)."),
+                              QStringLiteral("path")};
+    QCommandLineOption workOrder{QStringLiteral("work-order"), QStringLiteral("The demo's work order (CSV)."),
+                                 QStringLiteral("file")};
+    QCommandLineOption port{QStringLiteral("port"), QStringLiteral("A slot's serial port (repeatable; default: "
+                                                                   "[serial] ports in station.ini)."),
+                            QStringLiteral("port")};
+    QCommandLineOption batch{QStringLiteral("batch"), QStringLiteral("Batch to provision (id or name)."),
+                             QStringLiteral("batch")};
+    QCommandLineOption db{QStringLiteral("db"), QStringLiteral("Audit database (default: [audit] path in station.ini)."),
+                          QStringLiteral("file")};
+    QCommandLineOption operatorName{QStringLiteral("operator"), QStringLiteral("Operator on record."),
+                                    QStringLiteral("name"), audit::defaultOperatorName()};
+};
+
+QList<pipeline::SlotConfig> configuredSlots(const QStringList& ports)
+{
+    QStringList chosen = ports;
+    if (chosen.isEmpty())
+        chosen = QSettings(station::stationIniPath(), QSettings::IniFormat).value(QStringLiteral("serial/ports")).toStringList();
+    QList<pipeline::SlotConfig> slots;
+    for (int slot = 0; slot < chosen.size(); ++slot)
+        slots.append({slot, chosen.at(slot)});
+    return slots;
+}
+
+gui::LiveStationOptions stationOptions(const QCommandLineParser& parser, const Options& o, const QString& demoDir)
+{
+    gui::LiveStationOptions options;
+    auto& session = options.session;
+    session.stationName = audit::defaultStationName();
+    session.actor = {parser.value(o.operatorName), std::nullopt};
+    const QString profileName = station::readCaSettings().defaultProfile;
+    if (auto profile = station::readProfile(profileName))
+        session.profile.certificate = profile.value();
+    session.profile.name = profileName;
+    if (demoDir.isEmpty()) {
+        session.database = audit::resolveAuditPath(parser.value(o.db));
+        options.slots = configuredSlots(parser.values(o.port));
+        options.batch = parser.value(o.batch);
+    } else {
+        session.database = QDir(demoDir).filePath(QStringLiteral("audit.sqlite"));
+        for (const char* suffix : {"", "-wal", "-shm"})
+            QFile::remove(session.database + QLatin1String(suffix));
+        session.profile.configuration = {{QStringLiteral("endpoint"), QStringLiteral("iot.demo.invalid")},
+                                         {QStringLiteral("thing"), QStringLiteral("{thingName}")}};
+        options.slots = gui::demoSlots(QDir(demoDir).filePath(QStringLiteral("devices")), 8);
+    }
+    return options;
+}
+
+}  // namespace
 
 int main(int argc, char* argv[])
 {
@@ -24,28 +103,49 @@ int main(int argc, char* argv[])
     parser.setApplicationDescription(QStringLiteral("Imprint provisioning station"));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption module(QStringLiteral("module"), QStringLiteral("PKCS#11 module."),
-                                    QStringLiteral("path"),
-                                    QString::fromLatin1(imprint::kDefaultPkcs11Module));
-    const QCommandLineOption quitAfter(QStringLiteral("quit-after"),
-                                       QStringLiteral("Quit after this many milliseconds (demo, smoke tests)."),
-                                       QStringLiteral("ms"));
-    parser.addOptions({module, quitAfter});
+    const Options o;
+    parser.addOptions({o.module, o.quitAfter, o.screenshot, o.demo, o.devsim, o.workOrder, o.port, o.batch, o.db,
+                       o.operatorName});
     parser.process(app);
 
-    imprint::ui::MainWindow window;
+    const QString demoDir = parser.isSet(o.demo) ? QDir(dataDirectory()).filePath(QStringLiteral("demo-gui")) : QString();
+    SystemClock clock;
+    auto station = std::make_unique<gui::LiveStation>(stationOptions(parser, o, demoDir), clock);
+    ui::MainWindow window(station.get());
     window.show();
+
+    std::optional<gui::DemoRunner> demo;
+    if (!demoDir.isEmpty()) {
+        gui::DemoSettings settings;
+        settings.devsim = parser.isSet(o.devsim) ? parser.value(o.devsim) : gui::findDevsim();
+        settings.workOrder = parser.isSet(o.workOrder) ? parser.value(o.workOrder) : gui::findSampleWorkOrder();
+        settings.deviceDir = QDir(demoDir).filePath(QStringLiteral("devices"));
+        settings.module = parser.value(o.module);
+        demo.emplace(settings, *station);
+        QObject::connect(&*demo, &gui::DemoRunner::failed, &window,
+                         [](const QString& message) { qCritical().noquote() << "demo:" << message; });
+        demo->start();
+    }
 
     auto* watcher = new QFutureWatcher<std::vector<imprint::SelfCheckOutcome>>(&window);
     QObject::connect(watcher, &QFutureWatcherBase::finished, &window,
                      [watcher, &window] { window.showSelfChecks(watcher->result()); });
-    const QString modulePath = parser.value(module);
+    const QString modulePath = parser.value(o.module);
     const QString dataDir = imprint::dataDirectory();
     watcher->setFuture(QtConcurrent::run([modulePath, dataDir] {
         return imprint::runSelfChecks(imprint::station::stationChecks(modulePath, dataDir));
     }));
 
-    if (parser.isSet(quitAfter))
-        QTimer::singleShot(parser.value(quitAfter).toInt(), &app, &QCoreApplication::quit);
-    return QApplication::exec();
+    if (parser.isSet(o.quitAfter)) {
+        const QString shot = parser.value(o.screenshot);
+        QTimer::singleShot(parser.value(o.quitAfter).toInt(), &app, [&window, shot] {
+            if (!shot.isEmpty() && !window.grab().save(shot))
+                qCritical().noquote() << "cannot save the screenshot to" << shot;
+            QCoreApplication::quit();
+        });
+    }
+    const int code = QApplication::exec();
+    station.reset();  // the slots finish their units while the simulated devices still answer
+    demo.reset();
+    return code;
 }

@@ -1,0 +1,133 @@
+#include "app/common/StationSession.h"
+
+#include "app/common/CaStation.h"
+#include "core/Log.h"
+#include "core/audit/AuditStore.h"
+#include "core/audit/SqlConnection.h"
+#include "serial/DeviceLinkFactory.h"
+
+namespace imprint::station {
+
+StationSession::StationSession(SessionOptions options, const Clock& clock)
+    : m_options(std::move(options)), m_clock(clock)
+{
+}
+
+StationSession::~StationSession()
+{
+    stopAll();
+}
+
+Result<std::unique_ptr<StationSession>> StationSession::open(SessionOptions options, OperatorPrompt* prompt,
+                                                             const Clock& clock)
+{
+    std::unique_ptr<StationSession> session(new StationSession(std::move(options), clock));
+    auto issuer = openStationCa(prompt, clock);
+    if (!issuer)
+        return issuer.error();
+    session->m_issuer = std::move(issuer.value());
+    auto store = audit::AuditStore::open({session->m_options.database, session->m_options.stationName}, clock);
+    if (!store)
+        return store.error();
+    session->m_audit = std::move(store.value());
+    auto interrupted = session->m_audit->recoverInterrupted();
+    if (!interrupted)
+        return interrupted.error();
+    if (!interrupted->empty())
+        qCInfo(lcPipeline).noquote() << interrupted->size()
+                                     << "unit(s) interrupted by an earlier stop are marked interrupted; their devices "
+                                        "will be provisioned again";
+    session->m_connector = std::make_unique<serial::SerialDeviceConnector>();
+    return session;
+}
+
+Result<audit::BatchSummary> StationSession::selectBatch(const QString& batch)
+{
+    auto connection = audit::SqlConnection::open(m_options.database);
+    if (!connection)
+        return connection.error();
+    auto found = audit::findBatch(*connection.value(), batch);
+    if (!found)
+        return found.error();
+    m_batch = found.value();
+    return found;
+}
+
+Result<audit::BatchSummary> StationSession::batchSummary()
+{
+    if (!m_batch)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("no batch is selected: import a work order or choose a batch"));
+    return selectBatch(QString::number(m_batch->id));
+}
+
+Status StationSession::startSlot(const pipeline::SlotConfig& slot, pipeline::SlotObserver* observer)
+{
+    if (!m_batch)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("no batch is selected: import a work order or choose a batch"));
+    if (slotRunning(slot.slot))
+        return Error(ErrorCode::InvalidInput, QStringLiteral("slot %1 (%2) is running already").arg(slot.slot + 1).arg(slot.port));
+    m_runs.erase(slot.slot);  // a finished run: its threads have ended
+    auto run = std::make_unique<pipeline::ProvisioningRun>(*m_connector, *m_issuer, *m_audit, m_options.profile,
+                                                           m_clock, observer);
+    pipeline::RunOptions runOptions;
+    runOptions.batchId = m_batch->id;
+    runOptions.actor = m_options.actor;
+    runOptions.pollInterval = m_options.pollInterval;
+    runOptions.hardwareIdAsSerial = m_batch->kind == u"open";
+    if (Status started = run->start({slot}, runOptions); !started)
+        return started;
+    m_runs.emplace(slot.slot, std::move(run));
+    return {};
+}
+
+void StationSession::stopSlot(int slot)
+{
+    const auto found = m_runs.find(slot);
+    if (found == m_runs.end())
+        return;
+    found->second->requestStop();
+    static_cast<void>(found->second->wait());
+    m_runs.erase(found);
+}
+
+void StationSession::stopAll()
+{
+    // Ask every slot first, so they finish their units together rather than one after another.
+    for (auto& [slot, run] : m_runs)
+        run->requestStop();
+    while (!m_runs.empty())
+        stopSlot(m_runs.begin()->first);
+}
+
+bool StationSession::slotRunning(int slot) const
+{
+    const auto found = m_runs.find(slot);
+    return found != m_runs.end() && found->second->running();
+}
+
+Result<batch::ImportSummary> importWorkOrderFile(const QString& database, const QString& path,
+                                                 const batch::ImportOptions& options, const Clock& clock,
+                                                 const std::function<void(const batch::ImportIssue&)>& onIssue)
+{
+    auto connection = audit::SqlConnection::open(database);
+    if (!connection)
+        return connection.error();
+    return batch::importWorkOrder(*connection.value(), path, options, clock, onIssue);
+}
+
+Status ensureDevelopmentCa(const QString& module, const Clock& clock)
+{
+    auto token = initDevToken(module, QStringLiteral("imprint-dev"));
+    if (!token)
+        return token.error();
+    if (readCaChain())
+        return {};
+    CaCreation creation;
+    creation.spec.subject = QStringLiteral("CN=Imprint Demo Device CA,O=Imprint Demo");
+    auto created = createCa(creation, nullptr, clock);
+    if (!created)
+        return created.error();
+    return {};
+}
+
+}  // namespace imprint::station

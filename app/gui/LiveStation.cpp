@@ -1,0 +1,186 @@
+#include "app/gui/LiveStation.h"
+
+#include "core/audit/SqlConnection.h"
+
+#include <QFileInfo>
+#include <QMetaObject>
+
+namespace imprint::gui {
+
+LiveStation::LiveStation(LiveStationOptions options, const Clock& clock, QObject* parent)
+    : ui::StationControl(parent), m_options(std::move(options)), m_clock(clock)
+{
+    ui::registerStationTypes();
+    connect(&m_feed, &ui::SlotFeed::changed, this, [this](const pipeline::SlotSnapshot& snapshot) {
+        Q_EMIT slotChanged(snapshot);
+        if (snapshot.phase == pipeline::SlotPhase::Stopped)
+            Q_EMIT slotRunningChanged(snapshot.slot, false);
+    });
+    m_thread.setObjectName(QStringLiteral("station"));
+    m_context = new QObject;
+    m_context->moveToThread(&m_thread);
+    connect(&m_thread, &QThread::finished, m_context, &QObject::deleteLater);
+    m_thread.start();
+    if (!m_options.batch.isEmpty())
+        selectBatch(m_options.batch);
+}
+
+LiveStation::~LiveStation()
+{
+    // The session ends on its own thread, after the jobs already queued: it waits for the units
+    // in progress, then the thread ends.
+    QMetaObject::invokeMethod(
+        m_context,
+        [this] {
+            m_session.reset();
+            m_thread.quit();
+        },
+        Qt::QueuedConnection);
+    m_thread.wait();
+}
+
+void LiveStation::post(const QString& what, std::function<void()> job)
+{
+    if (!what.isEmpty())
+        Q_EMIT busyChanged(true, what);
+    QMetaObject::invokeMethod(
+        m_context,
+        [this, what, job = std::move(job)] {
+            job();
+            if (!what.isEmpty())
+                Q_EMIT busyChanged(false, what);
+        },
+        Qt::QueuedConnection);
+}
+
+bool LiveStation::ensureSession()
+{
+    if (!m_session) {
+        auto session = station::StationSession::open(m_options.session, nullptr, m_clock);
+        if (!session) {
+            Q_EMIT problem(session.error().message());
+            return false;
+        }
+        m_session = std::move(session.value());
+    }
+    if (m_batch.isEmpty()) {
+        Q_EMIT problem(tr("no batch is selected: import a work order first (Ctrl+I)"));
+        return false;
+    }
+    if (auto selected = m_session->selectBatch(m_batch); !selected) {
+        Q_EMIT problem(selected.error().message());
+        return false;
+    }
+    return true;
+}
+
+std::optional<pipeline::SlotConfig> LiveStation::slotConfig(int slot) const
+{
+    for (const auto& config : m_options.slots) {
+        if (config.slot == slot)
+            return config;
+    }
+    return std::nullopt;
+}
+
+void LiveStation::startSlots(const QList<int>& slots)
+{
+    post(tr("Starting %n slot(s)…", nullptr, int(slots.size())), [this, slots] {
+        if (!ensureSession())
+            return;
+        for (int slot : slots) {
+            const auto config = slotConfig(slot);
+            if (!config || m_session->slotRunning(slot))
+                continue;
+            if (Status started = m_session->startSlot(*config, &m_feed); !started) {
+                Q_EMIT problem(started.error().message());
+                continue;
+            }
+            Q_EMIT slotRunningChanged(slot, true);
+        }
+    });
+}
+
+void LiveStation::stopSlots(const QList<int>& slots)
+{
+    post(tr("Stopping %n slot(s) after their current unit…", nullptr, int(slots.size())), [this, slots] {
+        if (!m_session)
+            return;
+        for (int slot : slots)
+            m_session->stopSlot(slot);
+        for (int slot : slots)
+            Q_EMIT slotRunningChanged(slot, false);
+    });
+}
+
+void LiveStation::importWorkOrder(const ui::ImportRequest& request)
+{
+    post(tr("Importing %1…").arg(request.path), [this, request] {
+        batch::ImportOptions options;
+        options.batchName = request.batchName.isEmpty() ? QFileInfo(request.path).completeBaseName() : request.batchName;
+        options.thingNameRule = request.thingNameRule;
+        options.format = batch::formatForPath(request.path);
+        options.actor = m_options.session.actor;
+        options.station = m_options.session.stationName;
+        ui::ImportResult result;
+        result.batchName = options.batchName;
+        auto imported = station::importWorkOrderFile(m_options.session.database, request.path, options, m_clock,
+                                                     [&](const batch::ImportIssue& issue) { result.issues.append(issue); });
+        if (!imported) {
+            result.message = imported.error().message();
+        } else {
+            result.ok = true;
+            result.devices = imported->devices;
+            m_batch = QString::number(imported->batchId);
+        }
+        Q_EMIT importFinished(result);
+        if (result.ok)
+            readBatch();
+    });
+}
+
+void LiveStation::selectBatch(const QString& batch)
+{
+    post(QString(), [this, batch] {
+        m_batch = batch;
+        readBatch();
+    });
+}
+
+void LiveStation::refreshBatch()
+{
+    // Many units may end at once: one reading answers them all.
+    if (m_refreshQueued.exchange(true))
+        return;
+    post(QString(), [this] {
+        m_refreshQueued = false;
+        readBatch();
+    });
+}
+
+void LiveStation::readBatch()
+{
+    if (m_batch.isEmpty())
+        return;
+    auto connection = audit::SqlConnection::open(m_options.session.database);
+    if (!connection) {
+        Q_EMIT problem(connection.error().message());
+        return;
+    }
+    auto found = audit::findBatch(*connection.value(), m_batch);
+    if (!found) {
+        Q_EMIT problem(found.error().message());
+        return;
+    }
+    Q_EMIT batchChanged(found.value());
+}
+
+void LiveStation::ensureDevelopmentCa(const QString& module)
+{
+    post(tr("Preparing the development token and CA…"), [this, module] {
+        if (Status ready = station::ensureDevelopmentCa(module, m_clock); !ready)
+            Q_EMIT problem(ready.error().message());
+    });
+}
+
+}  // namespace imprint::gui

@@ -1,0 +1,61 @@
+#pragma once
+
+// The window's StationControl on the real station: a StationSession (CA on the token, audit,
+// serial ports) owned by one worker thread. Every request is queued to that thread and returns
+// at once; answers come back as signals, delivered queued to the GUI thread.
+
+#include "app/common/StationSession.h"
+#include "ui/SlotFeed.h"
+#include "ui/StationControl.h"
+
+#include <QThread>
+
+#include <atomic>
+#include <functional>
+#include <memory>
+
+namespace imprint::gui {
+
+struct LiveStationOptions
+{
+    station::SessionOptions session;
+    QList<pipeline::SlotConfig> slots;
+    QString batch;  // selected at start when set (id or name)
+};
+
+class LiveStation : public ui::StationControl
+{
+    Q_OBJECT
+public:
+    LiveStation(LiveStationOptions options, const Clock& clock, QObject* parent = nullptr);
+    ~LiveStation() override;  // stops every slot after its current unit
+
+    [[nodiscard]] QList<pipeline::SlotConfig> fixtureSlots() const override { return m_options.slots; }
+    void startSlots(const QList<int>& slots) override;
+    void stopSlots(const QList<int>& slots) override;
+    void importWorkOrder(const ui::ImportRequest& request) override;
+    void selectBatch(const QString& batch) override;
+    void refreshBatch() override;
+
+    // For the demo and tests: the development token and CA, made once (on the worker thread).
+    void ensureDevelopmentCa(const QString& module);
+
+private:
+    // Runs `job` on the worker thread; a non-empty `what` marks the station busy meanwhile.
+    void post(const QString& what, std::function<void()> job);
+    [[nodiscard]] bool ensureSession();
+    [[nodiscard]] std::optional<pipeline::SlotConfig> slotConfig(int slot) const;
+    void readBatch();
+
+    LiveStationOptions m_options;
+    const Clock& m_clock;
+    ui::SlotFeed m_feed;
+    QThread m_thread;
+    QObject* m_context = nullptr;  // lives on m_thread: the target of posted jobs
+    std::atomic<bool> m_refreshQueued{false};
+    // Touched only on the worker thread:
+    std::unique_ptr<station::StationSession> m_session;
+    QString m_batch;
+};
+
+}  // namespace imprint::gui

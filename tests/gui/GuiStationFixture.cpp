@@ -1,0 +1,55 @@
+#include "GuiStationFixture.h"
+
+#include "core/audit/StationIdentity.h"
+
+#include <QDir>
+#include <QFile>
+
+namespace imprint::test {
+
+GuiStationFixture::GuiStationFixture() : m_devices(m_harness.path(QStringLiteral("devices"))) {}
+
+QString GuiStationFixture::setUp()
+{
+    // This process is the station: it finds station.ini (and through it the token's SoftHSM2
+    // configuration) in the harness's data directory, as imprint-cli does.
+    qputenv("IMPRINT_DATA_DIR", m_harness.environment().value(QStringLiteral("IMPRINT_DATA_DIR")).toUtf8());
+    qunsetenv("SOFTHSM2_CONF");
+    return m_harness.setUpCa();
+}
+
+QString GuiStationFixture::startDevices(int ports, const QStringList& faults)
+{
+    QStringList arguments{QStringLiteral("--ports"), QString::number(ports), QStringLiteral("--protocol"),
+                          QStringLiteral("imprint")};
+    if (!faults.isEmpty())
+        arguments << QStringLiteral("--fault") << faults.join(u',');
+    return m_harness.startDevices(m_devices, arguments);
+}
+
+QString GuiStationFixture::writeWorkOrder(const QString& name, int ports) const
+{
+    const QString path = m_harness.path(name + QStringLiteral(".csv"));
+    QFile file(path);
+    if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return {};
+    file.write("serial_number\n");
+    for (int slot = 0; slot < ports; ++slot)
+        file.write(QStringLiteral("SIM-%1-0\n").arg(slot).toUtf8());
+    return path;
+}
+
+gui::LiveStationOptions GuiStationFixture::stationOptions(int ports) const
+{
+    gui::LiveStationOptions options;
+    options.session.database = database();
+    options.session.stationName = audit::defaultStationName();
+    options.session.actor = {QStringLiteral("tech-1"), std::nullopt};
+    options.session.profile.configuration = {{QStringLiteral("thing"), QStringLiteral("{thingName}")}};
+    options.session.pollInterval = std::chrono::milliseconds(100);
+    for (int slot = 0; slot < ports; ++slot)
+        options.slots.append({slot, QDir(m_devices).filePath(QStringLiteral("slot%1").arg(slot))});
+    return options;
+}
+
+}  // namespace imprint::test

@@ -1,0 +1,38 @@
+#pragma once
+
+// The real station behind the window, for the GUI tests and the stall benchmark: a development
+// SoftHSM2 token and CA (made through imprint-cli, as a line engineer would), simulated devices
+// from imprint-devsim on pseudo-terminals, a SQLite audit in a temporary directory, and the
+// application's own LiveStation composition in this process.
+
+#include "StationHarness.h"
+#include "app/gui/LiveStation.h"
+
+#include <QString>
+#include <QStringList>
+
+namespace imprint::test {
+
+class GuiStationFixture
+{
+public:
+    GuiStationFixture();
+
+    // Token, CA and this process's environment (data directory, SoftHSM2). Empty or why not.
+    [[nodiscard]] QString setUp();
+    // imprint-devsim with `ports` ports, one device each, and optional faults ("2:corrupt-always").
+    [[nodiscard]] QString startDevices(int ports, const QStringList& faults = {});
+    // A CSV work order of SIM-<slot>-0 for slots 0..ports-1 (serials devsim gives its devices).
+    [[nodiscard]] QString writeWorkOrder(const QString& name, int ports) const;
+    // The LiveStation options for `ports` slots on the simulated devices.
+    [[nodiscard]] gui::LiveStationOptions stationOptions(int ports) const;
+
+    [[nodiscard]] QString database() const { return m_harness.path(QStringLiteral("audit.sqlite")); }
+    [[nodiscard]] StationHarness& harness() { return m_harness; }
+
+private:
+    StationHarness m_harness;
+    QString m_devices;
+};
+
+}  // namespace imprint::test

@@ -47,7 +47,7 @@ MainWindow::MainWindow(StationControl* control, QWidget* parent) : QMainWindow(p
     m_checks->setHeaderLabels({tr("Check"), tr("Result"), tr("Details")});
     m_checks->setRootIsDecorated(false);
     m_checks->header()->setSectionResizeMode(2, QHeaderView::Stretch);
-    m_checks->setMaximumHeight(140);
+    m_checks->setMaximumHeight(90);
 
     layout->addWidget(m_batchPanel);
     layout->addWidget(m_status);
@@ -55,7 +55,7 @@ MainWindow::MainWindow(StationControl* control, QWidget* parent) : QMainWindow(p
     layout->addWidget(m_summary);
     layout->addWidget(m_checks);
     setCentralWidget(central);
-    resize(1280, 900);
+    resize(1280, 1040);
 
     createActions();
     if (m_control)

@@ -40,9 +40,12 @@ public:
     // For the demo and tests: the development token and CA, made once (on the worker thread).
     void ensureDevelopmentCa(const QString& module);
 
-private:
-    // Runs `job` on the worker thread; a non-empty `what` marks the station busy meanwhile.
+    // Runs `job` on the station's thread, after every request already queued; a non-empty
+    // `what` marks the station busy meanwhile. Whatever touches the PKCS#11 module goes here:
+    // two users of one module in a process must not initialise and finalise it under each other.
     void post(const QString& what, std::function<void()> job);
+
+private:
     [[nodiscard]] bool ensureSession();
     [[nodiscard]] std::optional<pipeline::SlotConfig> slotConfig(int slot) const;
     void readBatch();

@@ -15,10 +15,9 @@
 #include <QCommandLineParser>
 #include <QDir>
 #include <QFile>
-#include <QFutureWatcher>
+#include <QPointer>
 #include <QSettings>
 #include <QTimer>
-#include <QtConcurrent>
 
 #include <optional>
 
@@ -40,6 +39,9 @@ struct Options
                             QStringLiteral("Run the sample batch on simulated devices (imprint-devsim, 8 ports x 2).")};
     QCommandLineOption devsim{QStringLiteral("devsim"), QStringLiteral("The imprint-devsim program (demo)."),
                               QStringLiteral("path")};
+    QCommandLineOption fault{QStringLiteral("demo-fault"),
+                             QStringLiteral("Demo: inject a device fault, SLOT:KIND (imprint-devsim --fault)."),
+                             QStringLiteral("slot:kind")};
     QCommandLineOption workOrder{QStringLiteral("work-order"), QStringLiteral("The demo's work order (CSV)."),
                                  QStringLiteral("file")};
     QCommandLineOption port{QStringLiteral("port"), QStringLiteral("A slot's serial port (repeatable; default: "
@@ -104,7 +106,7 @@ int main(int argc, char* argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     const Options o;
-    parser.addOptions({o.module, o.quitAfter, o.screenshot, o.demo, o.devsim, o.workOrder, o.port, o.batch, o.db,
+    parser.addOptions({o.module, o.quitAfter, o.screenshot, o.demo, o.devsim, o.fault, o.workOrder, o.port, o.batch, o.db,
                        o.operatorName});
     parser.process(app);
 
@@ -112,6 +114,9 @@ int main(int argc, char* argv[])
     SystemClock clock;
     auto station = std::make_unique<gui::LiveStation>(stationOptions(parser, o, demoDir), clock);
     ui::MainWindow window(station.get());
+    // Problems also go to the log: a headless demo or a supervisor's terminal sees them.
+    QObject::connect(station.get(), &ui::StationControl::problem, &window,
+                     [](const QString& message) { qCWarning(lcUi).noquote() << message; });
     window.show();
 
     std::optional<gui::DemoRunner> demo;
@@ -121,20 +126,27 @@ int main(int argc, char* argv[])
         settings.workOrder = parser.isSet(o.workOrder) ? parser.value(o.workOrder) : gui::findSampleWorkOrder();
         settings.deviceDir = QDir(demoDir).filePath(QStringLiteral("devices"));
         settings.module = parser.value(o.module);
+        settings.faults = parser.values(o.fault);
         demo.emplace(settings, *station);
         QObject::connect(&*demo, &gui::DemoRunner::failed, &window,
                          [](const QString& message) { qCritical().noquote() << "demo:" << message; });
         demo->start();
     }
 
-    auto* watcher = new QFutureWatcher<std::vector<imprint::SelfCheckOutcome>>(&window);
-    QObject::connect(watcher, &QFutureWatcherBase::finished, &window,
-                     [watcher, &window] { window.showSelfChecks(watcher->result()); });
+    // The station checks load the PKCS#11 module: on the station's thread, never beside its work.
     const QString modulePath = parser.value(o.module);
     const QString dataDir = imprint::dataDirectory();
-    watcher->setFuture(QtConcurrent::run([modulePath, dataDir] {
-        return imprint::runSelfChecks(imprint::station::stationChecks(modulePath, dataDir));
-    }));
+    QPointer<ui::MainWindow> shown(&window);
+    station->post(QString(), [modulePath, dataDir, shown] {
+        auto outcomes = imprint::runSelfChecks(imprint::station::stationChecks(modulePath, dataDir));
+        QMetaObject::invokeMethod(
+            qApp,
+            [shown, outcomes = std::move(outcomes)] {
+                if (shown)
+                    shown->showSelfChecks(outcomes);
+            },
+            Qt::QueuedConnection);
+    });
 
     if (parser.isSet(o.quitAfter)) {
         const QString shot = parser.value(o.screenshot);

@@ -32,6 +32,8 @@ struct Options
     QCommandLineOption quitAfter{QStringLiteral("quit-after"),
                                  QStringLiteral("Quit after this many milliseconds (demo, smoke tests)."),
                                  QStringLiteral("ms")};
+    QCommandLineOption quitWhenDone{QStringLiteral("quit-when-done"),
+                                    QStringLiteral("Quit once every device of the batch is provisioned (demo, tests).")};
     QCommandLineOption screenshot{QStringLiteral("screenshot"),
                                   QStringLiteral("Save a PNG of the window just before quitting (with --quit-after)."),
                                   QStringLiteral("file")};
@@ -106,7 +108,7 @@ int main(int argc, char* argv[])
     parser.addHelpOption();
     parser.addVersionOption();
     const Options o;
-    parser.addOptions({o.module, o.quitAfter, o.screenshot, o.demo, o.devsim, o.fault, o.workOrder, o.port, o.batch, o.db,
+    parser.addOptions({o.module, o.quitAfter, o.quitWhenDone, o.screenshot, o.demo, o.devsim, o.fault, o.workOrder, o.port, o.batch, o.db,
                        o.operatorName});
     parser.process(app);
 
@@ -148,12 +150,18 @@ int main(int argc, char* argv[])
             Qt::QueuedConnection);
     });
 
-    if (parser.isSet(o.quitAfter)) {
-        const QString shot = parser.value(o.screenshot);
-        QTimer::singleShot(parser.value(o.quitAfter).toInt(), &app, [&window, shot] {
-            if (!shot.isEmpty() && !window.grab().save(shot))
-                qCritical().noquote() << "cannot save the screenshot to" << shot;
-            QCoreApplication::quit();
+    const QString shot = parser.value(o.screenshot);
+    auto quit = [&window, shot] {
+        if (!shot.isEmpty() && !window.grab().save(shot))
+            qCritical().noquote() << "cannot save the screenshot to" << shot;
+        QCoreApplication::quit();
+    };
+    if (parser.isSet(o.quitAfter))
+        QTimer::singleShot(parser.value(o.quitAfter).toInt(), &app, quit);
+    if (parser.isSet(o.quitWhenDone)) {
+        QObject::connect(station.get(), &ui::StationControl::batchChanged, &app, [quit](const audit::BatchSummary& batch) {
+            if (batch.devices > 0 && batch.provisioned >= batch.devices)
+                QTimer::singleShot(500, qApp, quit);  // the last tile painted first
         });
     }
     const int code = QApplication::exec();

@@ -18,24 +18,26 @@ QString GuiStationFixture::setUp()
     return m_harness.setUpCa();
 }
 
-QString GuiStationFixture::startDevices(int ports, const QStringList& faults)
+QString GuiStationFixture::startDevices(int ports, const QStringList& faults, int perPort)
 {
     QStringList arguments{QStringLiteral("--ports"), QString::number(ports), QStringLiteral("--protocol"),
-                          QStringLiteral("imprint")};
+                          QStringLiteral("imprint"), QStringLiteral("--queue"), QString::number(perPort)};
     if (!faults.isEmpty())
         arguments << QStringLiteral("--fault") << faults.join(u',');
     return m_harness.startDevices(m_devices, arguments);
 }
 
-QString GuiStationFixture::writeWorkOrder(const QString& name, int ports) const
+QString GuiStationFixture::writeWorkOrder(const QString& name, int ports, int perPort) const
 {
     const QString path = m_harness.path(name + QStringLiteral(".csv"));
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly | QIODevice::Truncate))
         return {};
     file.write("serial_number\n");
-    for (int slot = 0; slot < ports; ++slot)
-        file.write(QStringLiteral("SIM-%1-0\n").arg(slot).toUtf8());
+    for (int slot = 0; slot < ports; ++slot) {
+        for (int position = 0; position < perPort; ++position)
+            file.write(QStringLiteral("SIM-%1-%2\n").arg(slot).arg(position).toUtf8());
+    }
     return path;
 }
 

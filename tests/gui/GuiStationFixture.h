@@ -20,10 +20,11 @@ public:
 
     // Token, CA and this process's environment (data directory, SoftHSM2). Empty or why not.
     [[nodiscard]] QString setUp();
-    // imprint-devsim with `ports` ports, one device each, and optional faults ("2:corrupt-always").
-    [[nodiscard]] QString startDevices(int ports, const QStringList& faults = {});
-    // A CSV work order of SIM-<slot>-0 for slots 0..ports-1 (serials devsim gives its devices).
-    [[nodiscard]] QString writeWorkOrder(const QString& name, int ports) const;
+    // imprint-devsim with `ports` ports, `perPort` devices one after another on each, and
+    // optional faults ("2:corrupt-always").
+    [[nodiscard]] QString startDevices(int ports, const QStringList& faults = {}, int perPort = 1);
+    // A CSV work order of SIM-<slot>-<position> (the serials devsim gives its devices).
+    [[nodiscard]] QString writeWorkOrder(const QString& name, int ports, int perPort = 1) const;
     // The LiveStation options for `ports` slots on the simulated devices.
     [[nodiscard]] gui::LiveStationOptions stationOptions(int ports) const;
 

@@ -164,6 +164,7 @@ class TestCloudOutbox : public QObject
         environment.insert(QStringLiteral("AWS_DEFAULT_REGION"), QStringLiteral("us-east-1"));
         environment.insert(QStringLiteral("AWS_CONFIG_FILE"), m_dir.filePath(QStringLiteral("no-aws-config")));
         environment.insert(QStringLiteral("AWS_SHARED_CREDENTIALS_FILE"), m_dir.filePath(QStringLiteral("no-aws-credentials")));
+        environment.remove(QStringLiteral("SOFTHSM2_CONF"));  // the development token's comes from station.ini
         process.setProcessEnvironment(environment);
         process.start(QStringLiteral(IMPRINT_CLI_PATH), arguments);
         CommandResult result;
@@ -191,6 +192,7 @@ private Q_SLOTS:
         m_db = m_dir.filePath(QStringLiteral("audit.sqlite"));
         m_batch = importDevices(m_db, m_dir, QStringLiteral("line-1"), 60);
         addPerson(m_db, QStringLiteral("olivia"), QStringLiteral("operator"));
+        addPerson(m_db, QStringLiteral("sam"), QStringLiteral("supervisor"));
         m_pki = std::make_unique<TestPki>(m_dir.path());
         QCOMPARE(m_pki->makeCa(QStringLiteral("ca"), QStringLiteral("/CN=Imprint Test CA")), QString());
         // A long backoff, so the outage test sees rows held back until `--now`.
@@ -332,6 +334,43 @@ private Q_SLOTS:
         AWS_OK(m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), passed.constFirst()}));
     }
 
+    // A reworked unit: its old certificate is deactivated in the cloud, the new one registered.
+    void aReworkedUnitsOldCertificateIsDeactivated()
+    {
+        const QString thing = QStringLiteral("thing-SN0003");
+        QCOMPARE(outboxState(thing), QStringLiteral("registered"));
+        const auto oldId = provisioning::certificateIdOfPem(m_pki->certPem(QStringLiteral("SN0003")));
+        REQUIRE_OK(oldId);
+        QCOMPARE(m_pki->makeLeaf(QStringLiteral("SN0003-rework"), QStringLiteral("/CN=") + thing, QStringLiteral("ca")), QString());
+        const QByteArray newPem = m_pki->certPem(QStringLiteral("SN0003-rework"));
+        {
+            auto store = audit::AuditStore::open(audit::StoreOptions{m_db, QStringLiteral("station-1")}, m_clock);
+            REQUIRE_OK(store);
+            audit::BeginUnit request = unitFor(m_batch, QStringLiteral("SN0003"));
+            request.rework = true;
+            request.actor.supervisor = QStringLiteral("sam");
+            auto unit = store.value()->beginUnit(request);
+            REQUIRE_OK(unit);
+            audit::CertificateRecord certificate = fakeCertificate(QStringLiteral("C1SN0003"), QStringLiteral("key-SN0003-rework"));
+            certificate.pem = QString::fromUtf8(newPem);
+            REQUIRE_OK(store.value()->recordCertificate(unit->unitId, certificate));
+            REQUIRE_OK(store.value()->completePassed(unit->unitId));
+        }
+        auto report = pass(registerThingSettings());
+        REQUIRE_OK(report);
+        QCOMPARE(report->due, 2);  // the retirement and the new registration
+        QCOMPARE(report->registered, 2);
+        const auto describe = [&](const QString& id) {
+            const auto described = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-certificate"),
+                                                   QStringLiteral("--certificate-id"), id});
+            return described.json().value(QStringLiteral("certificateDescription")).toObject().value(QStringLiteral("status")).toString();
+        };
+        QCOMPARE(describe(oldId.value()), QStringLiteral("INACTIVE"));
+        QCOMPARE(describe(provisioning::certificateIdOfPem(newPem).value()), QStringLiteral("ACTIVE"));
+        QCOMPARE(scalar(m_db, QStringLiteral("SELECT state FROM cloud_outbox WHERE action = 'supersede'")).toString(),
+                 QStringLiteral("registered"));
+    }
+
     // The worker sends in the background: a unit passes, wake(), and it is registered.
     void theBackgroundWorkerSendsWhenWoken()
     {
@@ -452,6 +491,35 @@ private Q_SLOTS:
         });
         REQUIRE_OK(sniRegistered);
         QCOMPARE(sniRegistered->certificateMode, QStringLiteral("SNI_ONLY"));
+    }
+
+    // `imprint-cli cloud register-ca` with the station's own CA on a SoftHSM2 development token:
+    // the verification certificate is signed on the token; a re-run is detected; both are audited.
+    void registerCaFromTheStationHsm()
+    {
+        auto token = cli({QStringLiteral("hsm"), QStringLiteral("init-dev-token")});
+        QVERIFY2(token.ok(), qPrintable(token.describe()));
+        auto ca = cli({QStringLiteral("ca"), QStringLiteral("create")});
+        QVERIFY2(ca.ok(), qPrintable(ca.describe()));
+        const QStringList registerCa{QStringLiteral("cloud"), QStringLiteral("register-ca"), QStringLiteral("--mode"),
+                                     QStringLiteral("jitr"), QStringLiteral("--db"), m_db, QStringLiteral("--endpoint-url"),
+                                     m_emulator.endpoint()};
+        auto registered = cli(registerCa);
+        QVERIFY2(registered.ok() && registered.out.startsWith("CA registered: "), qPrintable(registered.describe()));
+        const QString id = QString::fromUtf8(registered.out.mid(15, 64));
+        const auto described = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-ca-certificate"),
+                                               QStringLiteral("--certificate-id"), id});
+        AWS_OK(described);
+        const QJsonObject description = described.json().value(QStringLiteral("certificateDescription")).toObject();
+        QCOMPARE(description.value(QStringLiteral("status")).toString(), QStringLiteral("ACTIVE"));
+        QCOMPARE(description.value(QStringLiteral("autoRegistrationStatus")).toString(), QStringLiteral("ENABLE"));
+        auto again = cli(registerCa);
+        QVERIFY2(again.ok() && again.out.startsWith(QByteArray("CA already registered: " + id.toUtf8())), qPrintable(again.describe()));
+        QCOMPARE(scalar(m_db, QStringLiteral("SELECT COUNT(*) FROM events WHERE step = 'cloud-ca' AND outcome IN "
+                                             "('registered %1 jitr', 'already-registered %1 jitr')").arg(id)).toInt(), 2);
+        auto usage = cli({QStringLiteral("cloud"), QStringLiteral("register-ca"), QStringLiteral("--mode"), QStringLiteral("jitp"),
+                          QStringLiteral("--db"), m_db, QStringLiteral("--endpoint-url"), m_emulator.endpoint()});
+        QVERIFY2(usage.exitCode == 3 && usage.err.contains("JITP needs a template"), qPrintable(usage.describe()));
     }
 
     void settingsAreCheckedBeforeAnythingIsSent()

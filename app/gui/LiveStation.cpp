@@ -19,7 +19,6 @@ LiveStation::LiveStation(LiveStationOptions options, const Clock& clock, QObject
     m_thread.setObjectName(QStringLiteral("station"));
     m_context = new QObject;
     m_context->moveToThread(&m_thread);
-    connect(&m_thread, &QThread::finished, m_context, &QObject::deleteLater);
     m_thread.start();
     if (!m_options.batch.isEmpty())
         selectBatch(m_options.batch);
@@ -37,6 +36,7 @@ LiveStation::~LiveStation()
         },
         Qt::QueuedConnection);
     m_thread.wait();
+    delete m_context;  // its thread has ended: nothing runs on it any more
 }
 
 void LiveStation::post(const QString& what, std::function<void()> job)

@@ -133,7 +133,9 @@ Pkcs11Library::Pkcs11Library(QString path, void* handle, CK_FUNCTION_LIST* funct
 Pkcs11Library::~Pkcs11Library()
 {
     finalize();
-    dlclose(m_handle);
+    // The module stays mapped (dlopen counts references, so loading it again reuses it):
+    // modules keep global state and some register atexit handlers, which unloading would
+    // leave dangling; and what they hold stays reachable for LeakSanitizer.
 }
 
 Result<std::shared_ptr<Pkcs11Library>> Pkcs11Library::load(const QString& path)

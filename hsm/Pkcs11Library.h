@@ -48,7 +48,7 @@ private:
     Pkcs11Library(QString path, void* handle, CK_FUNCTION_LIST* functions);
 
     QString m_path;
-    void* m_handle;
+    void* m_handle;  // never dlclose'd, see the destructor
     CK_FUNCTION_LIST* m_functions;
     bool m_initialized = false;
 };

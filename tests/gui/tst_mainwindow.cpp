@@ -1,6 +1,9 @@
 #include "ui/MainWindow.h"
 
+#include <QAction>
 #include <QLabel>
+#include <QMenu>
+#include <QMenuBar>
 #include <QTest>
 #include <QTreeWidget>
 
@@ -27,6 +30,24 @@ private Q_SLOTS:
         QCOMPARE(checks->topLevelItem(1)->text(2), QStringLiteral("no such file"));
         auto* summary = window.findChild<QLabel*>(QStringLiteral("summaryLabel"));
         QVERIFY(summary->text().contains(QStringLiteral("1 check(s) failed")));
+    }
+
+    void everyMenuActionHasAShortcutAndEveryMenuAMnemonic()
+    {
+        ui::MainWindow window;
+        const auto menus = window.menuBar()->actions();
+        QVERIFY(menus.size() >= 2);
+        int actions = 0;
+        for (QAction* menu : menus) {
+            QVERIFY2(menu->text().contains(u'&'), qPrintable(menu->text()));
+            for (QAction* action : menu->menu()->actions()) {
+                if (action->isSeparator())
+                    continue;
+                ++actions;
+                QVERIFY2(!action->shortcut().isEmpty(), qPrintable(action->text()));
+            }
+        }
+        QVERIFY(actions >= 6 + 9);  // import, quit, start/stop all and one, and go to slots 1-9
     }
 
     void allPassedSaysReady()

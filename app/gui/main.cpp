@@ -19,6 +19,8 @@
 #include <QSettings>
 #include <QTimer>
 
+#include <algorithm>
+#include <cstring>
 #include <optional>
 
 namespace {
@@ -93,10 +95,22 @@ gui::LiveStationOptions stationOptions(const QCommandLineParser& parser, const O
     return options;
 }
 
+// Without a display the demo still runs, headless, and ends when the batch is done.
+bool headlessDemo(int argc, char* argv[])
+{
+    const bool demo = std::any_of(argv + 1, argv + argc, [](const char* arg) { return std::strcmp(arg, "--demo") == 0; });
+    const bool display = qEnvironmentVariableIsSet("DISPLAY") || qEnvironmentVariableIsSet("WAYLAND_DISPLAY")
+                         || qEnvironmentVariableIsSet("QT_QPA_PLATFORM");
+    return demo && !display;
+}
+
 }  // namespace
 
 int main(int argc, char* argv[])
 {
+    const bool headless = headlessDemo(argc, argv);
+    if (headless)
+        qputenv("QT_QPA_PLATFORM", "offscreen");
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("imprint"));
     QApplication::setOrganizationName(QStringLiteral("imprint"));
@@ -158,7 +172,9 @@ int main(int argc, char* argv[])
     };
     if (parser.isSet(o.quitAfter))
         QTimer::singleShot(parser.value(o.quitAfter).toInt(), &app, quit);
-    if (parser.isSet(o.quitWhenDone)) {
+    if (headless)
+        qCInfo(lcUi) << "demo: no display, running headless until the batch is done";
+    if (parser.isSet(o.quitWhenDone) || headless) {
         QObject::connect(station.get(), &ui::StationControl::batchChanged, &app, [quit](const audit::BatchSummary& batch) {
             if (batch.devices > 0 && batch.provisioned >= batch.devices)
                 QTimer::singleShot(500, qApp, quit);  // the last tile painted first

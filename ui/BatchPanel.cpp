@@ -103,16 +103,18 @@ void BatchPanel::showBatch(const audit::BatchSummary& batch)
     m_failed->setText(QString::number(batch.failed));
     const std::optional<qint64> quota = batch.kind == u"open" ? batch.quota : std::optional<qint64>(batch.devices);
     m_quota->setText(quota ? QString::number(*quota) : tr("no limit"));
-    m_remaining->setText(quota ? QString::number(remaining()) : tr("open"));
+    m_remaining->setText(quota ? QString::number(remaining().value_or(0)) : tr("open"));
     updateEstimate();
 }
 
-qint64 BatchPanel::remaining() const
+std::optional<qint64> BatchPanel::remaining() const
 {
     if (!m_batch)
-        return 0;
+        return std::nullopt;
     const std::optional<qint64> quota = m_batch->kind == u"open" ? m_batch->quota : std::optional<qint64>(m_batch->devices);
-    return quota ? std::max<qint64>(0, *quota - m_batch->provisioned) : 0;
+    if (!quota)
+        return std::nullopt;
+    return std::max<qint64>(0, *quota - m_batch->provisioned);
 }
 
 void BatchPanel::recordUnit(bool passed)
@@ -145,15 +147,16 @@ void BatchPanel::updateEstimate()
 {
     const qint64 now = m_clock.elapsed();
     m_pace->setText(QString::number(m_meter.unitsPerMinute(now), 'f', 1));
-    if (!m_batch) {
-        m_eta->setText(QStringLiteral("–"));
+    const std::optional<qint64> toDo = remaining();
+    if (!toDo) {
+        m_eta->setText(m_batch ? tr("open batch, no quota") : QStringLiteral("–"));
         return;
     }
-    if (remaining() == 0) {
+    if (*toDo == 0) {
         m_eta->setText(tr("done"));
         return;
     }
-    const auto left = m_meter.timeLeftMs(remaining(), now);
+    const auto left = m_meter.timeLeftMs(*toDo, now);
     m_eta->setText(left ? formatDuration(*left) : tr("waiting for the first unit"));
 }
 

@@ -29,7 +29,10 @@ public:
     // Samples the pace into the chart and updates the estimate (a timer calls it every 2 s).
     void sample();
 
-    [[nodiscard]] qint64 remaining() const;
+    // Devices still to provision; nothing for an open batch without a quota.
+    [[nodiscard]] std::optional<qint64> remaining() const;
+    // Every device of the work order (or the quota) is provisioned.
+    [[nodiscard]] bool complete() const { return remaining() == 0; }
     [[nodiscard]] int chartPoints() const;
 
 private:

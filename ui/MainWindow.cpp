@@ -143,7 +143,7 @@ void MainWindow::onBatchChanged(const audit::BatchSummary& batch)
     m_batch = batch;
     m_batchPanel->showBatch(batch);
     // The work order is complete: stop the slots, so no device is taken beyond the quota.
-    if (m_batchPanel->remaining() == 0 && !m_fixture->runningSlots().isEmpty()) {
+    if (m_batchPanel->complete() && !m_fixture->runningSlots().isEmpty()) {
         m_status->setText(tr("Batch '%1' is complete: every slot stops.").arg(batch.name));
         m_control->stopSlots(m_fixture->runningSlots());
     }

@@ -151,10 +151,11 @@ private Q_SLOTS:
         QTest::addColumn<qint64>("provisioned");
         QTest::addColumn<QString>("remaining");
         QTest::addColumn<QString>("quotaText");
-        QTest::newRow("list batch") << "list" << qint64(16) << qint64(-1) << qint64(5) << "11" << "16";
-        QTest::newRow("list batch done") << "list" << qint64(4) << qint64(-1) << qint64(4) << "0" << "4";
-        QTest::newRow("open batch with quota") << "open" << qint64(3) << qint64(100) << qint64(3) << "97" << "100";
-        QTest::newRow("open batch, no quota") << "open" << qint64(3) << qint64(-1) << qint64(3) << "open" << "no limit";
+        QTest::addColumn<bool>("complete");
+        QTest::newRow("list batch") << "list" << qint64(16) << qint64(-1) << qint64(5) << "11" << "16" << false;
+        QTest::newRow("list batch done") << "list" << qint64(4) << qint64(-1) << qint64(4) << "0" << "4" << true;
+        QTest::newRow("open batch with quota") << "open" << qint64(3) << qint64(100) << qint64(3) << "97" << "100" << false;
+        QTest::newRow("open batch, no quota") << "open" << qint64(3) << qint64(-1) << qint64(3) << "open" << "no limit" << false;
     }
 
     void batchPanelCounts()
@@ -165,6 +166,7 @@ private Q_SLOTS:
         QFETCH(qint64, provisioned);
         QFETCH(QString, remaining);
         QFETCH(QString, quotaText);
+        QFETCH(bool, complete);
         ui::BatchPanel panel;
         audit::BatchSummary batch;
         batch.id = 7;
@@ -180,6 +182,8 @@ private Q_SLOTS:
         QCOMPARE(text(&panel, QStringLiteral("failedCount")), QStringLiteral("2"));
         QCOMPARE(text(&panel, QStringLiteral("remainingCount")), remaining);
         QCOMPARE(text(&panel, QStringLiteral("quotaCount")), quotaText);
+        QCOMPARE(panel.complete(), complete);  // an open batch without a quota never completes
+        QCOMPARE(text(&panel, QStringLiteral("etaLabel")) == QStringLiteral("done"), complete);
         const int before = panel.chartPoints();
         panel.sample();
         QCOMPARE(panel.chartPoints(), before + 1);

@@ -158,6 +158,7 @@ void OutboxSender::start(const audit::OutboxRow& row)
         return;
     }
     ++m_inFlight;
+    m_report.peakInFlight = std::max(m_report.peakInFlight, m_inFlight);
     auto done = [this, row](Outcome outcome) {
         --m_inFlight;
         settle(row, outcome);

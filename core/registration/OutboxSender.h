@@ -43,6 +43,7 @@ struct PassReport
     int retrying = 0;    // transient failure: tried again after the backoff
     int failed = 0;      // refused: needs a person
     int skipped = 0;     // not sent in this mode (JITP/JITR: the device registers itself)
+    int peakInFlight = 0;  // most requests outstanding at once (≤ maxInFlight)
     std::vector<QString> problems;  // "thing-1: <reason>" for each retrying or failed row
 };
 

@@ -15,6 +15,7 @@
 #include "core/template/CertificateParameters.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QJsonArray>
 #include <QProcess>
 
@@ -196,8 +197,10 @@ private Q_SLOTS:
         m_pki = std::make_unique<TestPki>(m_dir.path());
         QCOMPARE(m_pki->makeCa(QStringLiteral("ca"), QStringLiteral("/CN=Imprint Test CA")), QString());
         // A long backoff, so the outage test sees rows held back until `--now`.
-        const QString dataDir = qEnvironmentVariable("IMPRINT_DATA_DIR");
-        QVERIFY(!dataDir.isEmpty() && QDir().mkpath(dataDir));
+        // A fresh station (station.ini, development token) per run, for this process and the CLI.
+        const QString dataDir = m_dir.filePath(QStringLiteral("station"));
+        QVERIFY(QDir().mkpath(dataDir));
+        qputenv("IMPRINT_DATA_DIR", dataDir.toUtf8());
         QFile ini(dataDir + QStringLiteral("/station.ini"));
         QVERIFY(ini.open(QIODevice::WriteOnly | QIODevice::Truncate));
         QVERIFY(ini.write("[cloud]\nretry-base-ms=600000\n") > 0);
@@ -332,6 +335,34 @@ private Q_SLOTS:
         QVERIFY2(retried.ok() && retried.out.contains("1 failed registration(s) queued again"), qPrintable(retried.describe()));
         QCOMPARE(outboxState(passed.constFirst()), QStringLiteral("registered"));
         AWS_OK(m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), passed.constFirst()}));
+    }
+
+    // Many in flight under the rate limit: with each answer delayed, requests overlap (never more
+    // than max-in-flight) and the client's token bucket still spaces them (RegisterThing: 10/s).
+    void manyRequestsInFlightUnderTheRateLimit()
+    {
+        EmulatorProcess slow;
+        const QString error = slow.start({QStringLiteral("--fault"), QStringLiteral("latency-ms=400")});
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        const QStringList passed = passUnits(8);
+        auto connection = audit::SqlConnection::open(m_db);
+        REQUIRE_OK(connection);
+        cloud::AwsSettings settings = awsSettings();
+        settings.endpointUrl = slow.endpoint();
+        auto aws = cloud::AwsIotClient::create(std::move(settings));
+        REQUIRE_OK(aws);
+        registration::SenderSettings sending = registerThingSettings();
+        sending.maxInFlight = 4;
+        registration::OutboxSender sender(*connection.value(), *aws.value(), sending, m_clock);
+        QElapsedTimer timer;
+        timer.start();
+        auto report = sender.runPassAndWait();
+        REQUIRE_OK(report);
+        QCOMPARE(report->registered, 8);
+        QVERIFY2(report->peakInFlight >= 2 && report->peakInFlight <= 4, qPrintable(QString::number(report->peakInFlight)));
+        QVERIFY2(timer.elapsed() >= 700, "8 RegisterThing at 10/s take at least 0.7 s");  // 7 gaps of 100 ms
+        for (const auto& thing : passed)
+            AWS_OK(slow.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), thing}));
     }
 
     // A reworked unit: its old certificate is deactivated in the cloud, the new one registered.

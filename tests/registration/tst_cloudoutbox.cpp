@@ -553,6 +553,39 @@ private Q_SLOTS:
         QVERIFY2(usage.exitCode == 3 && usage.err.contains("JITP needs a template"), qPrintable(usage.describe()));
     }
 
+    // The shipped templates parse and render with the values each mode provides.
+    void defaultTemplatesRender_data()
+    {
+        QTest::addColumn<QString>("file");
+        QTest::addColumn<QString>("thingName");
+        QTest::newRow("register-thing") << QStringLiteral("resources/templates/register-thing.json") << QStringLiteral("thing-X1");
+        QTest::newRow("jitp") << QStringLiteral("resources/templates/jitp.json") << QStringLiteral("thing-X1");
+        QTest::newRow("fleet-provisioning") << QStringLiteral("resources/templates/fleet-provisioning.json") << QStringLiteral("device-X1");
+    }
+    void defaultTemplatesRender()
+    {
+        QFETCH(QString, file);
+        QFETCH(QString, thingName);
+        auto parsed = provisioning::ProvisioningTemplate::parse(readAll(QStringLiteral(IMPRINT_SOURCE_DIR "/") + file));
+        REQUIRE_OK(parsed);
+        const QHash<QString, QString> values{{QStringLiteral("ThingName"), QStringLiteral("thing-X1")},
+                                             {QStringLiteral("SerialNumber"), QStringLiteral("X1")},
+                                             {QStringLiteral("CertificatePem"), QString::fromUtf8(m_pki->certPem(QStringLiteral("ca")))},
+                                             {QStringLiteral("AWS::IoT::Certificate::CommonName"), QStringLiteral("thing-X1")},
+                                             {QStringLiteral("AWS::IoT::Certificate::SerialNumber"), QStringLiteral("01")},
+                                             {QStringLiteral("AWS::IoT::Certificate::Id"), QStringLiteral("a").repeated(64)}};
+        QHash<QString, QString> declared;
+        for (const auto& parameter : parsed->parameters())
+            declared.insert(parameter.name, values.value(parameter.name));
+        auto rendered = parsed->render(declared);
+        REQUIRE_OK(rendered);
+        const auto* thing = rendered->firstOfType(QString::fromLatin1(provisioning::kThingType));
+        QVERIFY(thing);
+        QCOMPARE(thing->properties.value(QStringLiteral("ThingName")).toString(), thingName);
+        QVERIFY(rendered->firstOfType(QString::fromLatin1(provisioning::kCertificateType)));
+        QVERIFY(rendered->firstOfType(QString::fromLatin1(provisioning::kPolicyType)));
+    }
+
     void settingsAreCheckedBeforeAnythingIsSent()
     {
         registration::SenderSettings settings = registerThingSettings();

@@ -60,7 +60,7 @@ private Q_SLOTS:
         QVERIFY2(restarted.isEmpty(), qPrintable(restarted));
         const auto again = m_station.cli(QStringList{QStringLiteral("run"), QStringLiteral("--db"), db,
                                                      QStringLiteral("--batch"), QStringLiteral("happy"),
-                                                     QStringLiteral("--units"), QStringLiteral("1")}
+                                                     QStringLiteral("--idle-timeout"), QStringLiteral("2")}
                                          + test::StationHarness::portArguments(devices, 1));
         QCOMPARE(again.exitCode, 9);
         QVERIFY2(again.out.contains(QStringLiteral("0 passed, 0 failed, 1 refused")), qPrintable(again.out));

@@ -7,7 +7,8 @@ if [ $# -ne 2 ]; then
     echo "usage: $0 <build-dir> <seconds-per-target>" >&2
     exit 2
 fi
-build=$1
+mkdir -p "$1"
+build=$(cd "$1" && pwd)  # absolute: each fuzzer runs from inside it
 seconds=$2
 here=$(cd "$(dirname "$0")" && pwd)
 

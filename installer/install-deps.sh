@@ -20,6 +20,8 @@ packages=(
   awscli mosquitto mosquitto-clients
   # headless display for the demo and GUI screenshots
   xvfb xauth x11-utils fonts-dejavu-core
+  # the station's Debian package (cmake --target package) and its checks (installer/check-package)
+  dpkg-dev fakeroot lintian file appstream desktop-file-utils
 )
 
 missing=()

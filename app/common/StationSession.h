@@ -13,6 +13,7 @@
 #include "core/batch/WorkOrderImport.h"
 #include "core/pipeline/ProvisioningProfile.h"
 #include "core/pipeline/ProvisioningRun.h"
+#include "core/pipeline/ScannedLabels.h"
 
 #include <QString>
 
@@ -56,6 +57,15 @@ public:
     void stopAll();
     [[nodiscard]] bool slotRunning(int slot) const;
 
+    // See ProvisioningRun::approveRework: the slot's refused (already provisioned) device is
+    // provisioned again as a rework approved by `supervisorId` (a registered supervisor).
+    [[nodiscard]] Status approveRework(int slot, const QString& supervisorId);
+
+    // Scanned barcode labels, for a profile that binds by barcode (BindMode::Barcode). Unlike
+    // the rest of the session these two are thread-safe: call them from the GUI's scan field.
+    void submitLabel(int slot, const QString& label);
+    void submitLabelToNextWaiting(const QString& label);
+
     [[nodiscard]] const SessionOptions& options() const { return m_options; }
 
 private:
@@ -69,6 +79,7 @@ private:
     std::optional<audit::BatchSummary> m_batch;
     // One run per slot, so one slot can be stopped while the others go on.
     std::map<int, std::unique_ptr<pipeline::ProvisioningRun>> m_runs;
+    pipeline::ScannedLabels m_labels;
 };
 
 // Imports a work order into `database` as a new batch (all rows or none); every problem goes

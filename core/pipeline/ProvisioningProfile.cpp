@@ -11,6 +11,15 @@ QString keyModeName(KeyMode mode)
     return QStringLiteral("unknown");
 }
 
+QString bindModeName(BindMode mode)
+{
+    switch (mode) {
+    case BindMode::Device: return QStringLiteral("device");
+    case BindMode::Barcode: return QStringLiteral("barcode");
+    }
+    return QStringLiteral("unknown");
+}
+
 QString registrationModeName(RegistrationMode mode)
 {
     switch (mode) {

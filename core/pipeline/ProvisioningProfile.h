@@ -27,7 +27,15 @@ enum class RegistrationMode {
     Bulk,           // the station runs a bulk registration task per batch
 };
 
+// How the bind step finds a device's work-order row.
+enum class BindMode {
+    Device,   // default: by what the device reports (serial number, else hardware ID)
+    Barcode,  // by the label scanned for the slot (LabelScanner): the label is the serial number
+              // of the work-order row; a device that also reports a serial must report the same
+};
+
 [[nodiscard]] QString keyModeName(KeyMode mode);
+[[nodiscard]] QString bindModeName(BindMode mode);
 [[nodiscard]] QString registrationModeName(RegistrationMode mode);
 
 // How often a step that failed for a transient reason (timeout, corrupted frame) is tried again.
@@ -41,6 +49,9 @@ struct ProvisioningProfile
 {
     QString name = QStringLiteral("default");
     KeyMode keyMode = KeyMode::DeviceCsr;
+    BindMode bind = BindMode::Device;
+    // BindMode::Barcode: how long the bind step waits for the slot's label to be scanned.
+    std::chrono::milliseconds labelTimeout{60'000};
     ca::StationKeyType stationKeyType = ca::StationKeyType::EcP256;
     ca::CertificateProfile certificate;
     QString protocol = QStringLiteral("imprint");

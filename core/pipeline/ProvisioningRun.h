@@ -9,6 +9,7 @@
 #include "core/audit/AuditStore.h"
 #include "core/ca/CertificateIssuer.h"
 #include "core/device/DeviceDriver.h"
+#include "core/pipeline/LabelScanner.h"
 #include "core/pipeline/ProvisioningProfile.h"
 #include "core/pipeline/SlotState.h"
 #include "core/pipeline/UnitProvisioner.h"
@@ -41,6 +42,9 @@ struct RunOptions
     int maxUnits = 0;
     // For open batches: devices without a serial number are taken by their hardware ID.
     bool hardwareIdAsSerial = false;
+    // Where scanned labels come from when the profile binds by barcode (required then; the run
+    // calls its reopen(slot) at start and cancel(slot) on requestStop()). Not owned.
+    LabelScanner* labels = nullptr;
 };
 
 struct UnitTiming
@@ -71,6 +75,11 @@ public:
     [[nodiscard]] Status start(const std::vector<SlotConfig>& slots, const RunOptions& options);
     // Asks every slot to stop after its current unit; a unit is never abandoned half-written.
     void requestStop();
+    // A supervisor approves rework of the device the slot last refused as already provisioned
+    // (and that is still on it): it is provisioned once more, superseding its old certificate,
+    // with the supervisor on record. Fails (PermissionDenied) when `supervisorId` is not a
+    // registered supervisor, (NotFound) when the slot has no such refused device. Any thread.
+    [[nodiscard]] Status approveRework(int slot, const QString& supervisorId);
     // True while any slot is still working or waiting.
     [[nodiscard]] bool running() const;
     // Waits for every worker to end, then returns what the run did.

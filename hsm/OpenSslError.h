@@ -1,16 +1,10 @@
 #pragma once
 
-#include "core/Result.h"
+// hsm::takeOpenSslErrors / hsm::openSslFailure: defined once in core for every layer.
 
-#include <QString>
+#include "core/crypto/OpenSslError.h"
 
 namespace imprint::hsm {
-
-// Empties OpenSSL's thread-local error queue and returns its entries as one line
-// ("" when empty). Call it right at the failure, never "later".
-[[nodiscard]] QString takeOpenSslErrors();
-
-// An Error that names the failed call and carries OpenSSL's own reasons.
-[[nodiscard]] Error openSslFailure(const char* call, ErrorCode code = ErrorCode::Crypto);
-
+using crypto::openSslFailure;
+using crypto::takeOpenSslErrors;
 }  // namespace imprint::hsm

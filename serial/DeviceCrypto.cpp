@@ -1,6 +1,7 @@
 #include "serial/DeviceCrypto.h"
 
-#include "serial/SslHandles.h"
+#include "core/crypto/OpenSslError.h"
+#include "core/crypto/OpenSslTypes.h"
 
 #include <openssl/err.h>
 #include <openssl/obj_mac.h>
@@ -11,16 +12,7 @@
 
 namespace imprint::serial {
 
-QString takeSslErrors()
-{
-    QStringList parts;
-    while (const unsigned long code = ERR_get_error()) {
-        char text[256];
-        ERR_error_string_n(code, text, sizeof text);
-        parts << QString::fromLatin1(text);
-    }
-    return parts.isEmpty() ? QStringLiteral("no OpenSSL detail") : parts.join(QStringLiteral("; "));
-}
+using namespace imprint::crypto;
 
 QByteArray sha256(const QByteArray& data)
 {
@@ -37,7 +29,7 @@ Result<QByteArray> spkiOf(EVP_PKEY* key, const QString& what)
     unsigned char* der = nullptr;
     const int length = i2d_PUBKEY(key, &der);
     if (length <= 0)
-        return Error(ErrorCode::Crypto, what + QStringLiteral(": i2d_PUBKEY failed: ") + takeSslErrors());
+        return Error(ErrorCode::Crypto, what + QStringLiteral(": i2d_PUBKEY failed: ") + takeOpenSslErrors());
     QByteArray spki(reinterpret_cast<const char*>(der), length);
     OPENSSL_free(der);
     return spki;
@@ -58,7 +50,7 @@ bool isP256(EVP_PKEY* key)
 Result<QByteArray> checkCsr(const QByteArray& csrDer, const QString& where)
 {
     const auto* cursor = reinterpret_cast<const unsigned char*>(csrDer.constData());
-    X509ReqHandle request(d2i_X509_REQ(nullptr, &cursor, csrDer.size()));
+    X509ReqPtr request(d2i_X509_REQ(nullptr, &cursor, csrDer.size()));
     if (!request || cursor != reinterpret_cast<const unsigned char*>(csrDer.constData()) + csrDer.size()) {
         ERR_clear_error();
         return Error(ErrorCode::CsrRejected,
@@ -81,12 +73,12 @@ Result<QByteArray> checkCsr(const QByteArray& csrDer, const QString& where)
 Status verifySignature(const QByteArray& spkiDer, const QByteArray& message, const QByteArray& signatureDer)
 {
     const auto* cursor = reinterpret_cast<const unsigned char*>(spkiDer.constData());
-    PkeyHandle key(d2i_PUBKEY(nullptr, &cursor, spkiDer.size()));
+    EvpPkeyPtr key(d2i_PUBKEY(nullptr, &cursor, spkiDer.size()));
     if (!key)
-        return Error(ErrorCode::Crypto, QStringLiteral("d2i_PUBKEY failed: ") + takeSslErrors());
-    MdCtxHandle context(EVP_MD_CTX_new());
+        return Error(ErrorCode::Crypto, QStringLiteral("d2i_PUBKEY failed: ") + takeOpenSslErrors());
+    EvpMdCtxPtr context(EVP_MD_CTX_new());
     if (!context || EVP_DigestVerifyInit(context.get(), nullptr, EVP_sha256(), nullptr, key.get()) != 1)
-        return Error(ErrorCode::Crypto, QStringLiteral("EVP_DigestVerifyInit failed: ") + takeSslErrors());
+        return Error(ErrorCode::Crypto, QStringLiteral("EVP_DigestVerifyInit failed: ") + takeOpenSslErrors());
     const int verdict = EVP_DigestVerify(context.get(),
                                          reinterpret_cast<const unsigned char*>(signatureDer.constData()),
                                          static_cast<size_t>(signatureDer.size()),
@@ -100,10 +92,10 @@ Status verifySignature(const QByteArray& spkiDer, const QByteArray& message, con
 
 Result<QByteArray> leafPublicKey(const QByteArray& chainPem)
 {
-    BioHandle bio(BIO_new_mem_buf(chainPem.constData(), static_cast<int>(chainPem.size())));
+    BioPtr bio(BIO_new_mem_buf(chainPem.constData(), static_cast<int>(chainPem.size())));
     if (!bio)
-        return Error(ErrorCode::Crypto, QStringLiteral("BIO_new_mem_buf failed: ") + takeSslErrors());
-    X509Handle certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+        return Error(ErrorCode::Crypto, QStringLiteral("BIO_new_mem_buf failed: ") + takeOpenSslErrors());
+    X509Ptr certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
     if (!certificate) {
         ERR_clear_error();
         return Error(ErrorCode::InvalidInput, QStringLiteral("the certificate chain holds no PEM certificate"));

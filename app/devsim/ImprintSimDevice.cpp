@@ -182,7 +182,7 @@ ImprintSimDevice::Reply ImprintSimDevice::keygen(const QList<QByteArray>& args)
     const QString subject = args.isEmpty() ? QStringLiteral("CN=") + setup().hardwareId : QString::fromUtf8(args.first());
     if (faults().garbageCsr)
         return {"OK", {QByteArray("this is not a certificate request").toBase64()}};
-    PkeyHandle stranger;
+    EvpPkeyPtr stranger;
     if (faults().foreignCsr) {
         auto other = generateP256();
         if (other.ok())
@@ -197,7 +197,7 @@ ImprintSimDevice::Reply ImprintSimDevice::keygen(const QList<QByteArray>& args)
 
 ImprintSimDevice::Reply ImprintSimDevice::pubkey()
 {
-    const PkeyHandle key = loadKey();
+    const EvpPkeyPtr key = loadKey();
     if (!key)
         return refuse(DeviceError::NoKey);
     return {"OK", {publicKeyDer(key.get()).toBase64()}};
@@ -249,7 +249,7 @@ std::optional<QByteArray> ImprintSimDevice::validateObject(const QByteArray& nam
             return "no PEM certificate";
         if (name == "rootca")
             return std::nullopt;
-        const PkeyHandle key = loadKey();
+        const EvpPkeyPtr key = loadKey();
         if (!key)
             return "no device key for this certificate";
         auto leaf = serial::leafPublicKey(data);
@@ -287,7 +287,7 @@ ImprintSimDevice::Reply ImprintSimDevice::commit(const QList<QByteArray>& args)
 
 ImprintSimDevice::Reply ImprintSimDevice::pop(const QList<QByteArray>& args)
 {
-    const PkeyHandle key = loadKey();
+    const EvpPkeyPtr key = loadKey();
     if (!key)
         return refuse(DeviceError::NoKey);
     const QByteArray nonce = QByteArray::fromHex(args.value(0));

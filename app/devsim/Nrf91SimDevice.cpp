@@ -175,7 +175,7 @@ QByteArray Nrf91SimDevice::keygen(const QByteArray& arguments)
         return cme(523);
     saveFile(QString::fromLatin1(credentialName(tag, 2)), privateKeyPem(key->get()));
     storeKey(key->get());
-    PkeyHandle stranger;
+    EvpPkeyPtr stranger;
     if (faults().foreignCsr) {
         auto other = generateP256();
         if (other.ok())

@@ -1,5 +1,7 @@
 #include "SimCrypto.h"
 
+#include "core/crypto/OpenSslError.h"
+
 #include <openssl/ec.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
@@ -9,23 +11,16 @@
 
 namespace imprint::devsim {
 
-using serial::BioHandle;
-using serial::EcdsaSigHandle;
-using serial::MdCtxHandle;
-using serial::PkeyCtxHandle;
-using serial::takeSslErrors;
-using serial::X509Handle;
-using serial::X509ReqHandle;
+using crypto::BioPtr;
+using crypto::EcdsaSigPtr;
+using crypto::EvpMdCtxPtr;
+using crypto::EvpPkeyCtxPtr;
+using crypto::X509Ptr;
+using crypto::X509ReqPtr;
 
 namespace {
 
-struct ExtensionStackDeleter
-{
-    void operator()(STACK_OF(X509_EXTENSION) * stack) const noexcept { sk_X509_EXTENSION_free(stack); }
-};
-using ExtensionStack = std::unique_ptr<STACK_OF(X509_EXTENSION), ExtensionStackDeleter>;
-
-Error sslError(const char* call) { return Error(ErrorCode::Crypto, QString::fromLatin1(call) + QStringLiteral(" failed: ") + takeSslErrors()); }
+Error sslError(const char* call) { return crypto::openSslFailure(call); }
 
 QByteArray bioContents(BIO* bio)
 {
@@ -55,9 +50,9 @@ Status addSubject(X509_REQ* request, const QString& subject)
 
 }  // namespace
 
-Result<PkeyHandle> generateP256()
+Result<EvpPkeyPtr> generateP256()
 {
-    PkeyHandle key(EVP_EC_gen("P-256"));
+    EvpPkeyPtr key(EVP_EC_gen("P-256"));
     if (!key)
         return sslError("EVP_EC_gen");
     return key;
@@ -65,18 +60,18 @@ Result<PkeyHandle> generateP256()
 
 QByteArray privateKeyPem(EVP_PKEY* key)
 {
-    BioHandle bio(BIO_new(BIO_s_mem()));
+    BioPtr bio(BIO_new(BIO_s_mem()));
     if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
         return {};
     return bioContents(bio.get());
 }
 
-Result<PkeyHandle> loadPrivateKey(const QByteArray& encoded)
+Result<EvpPkeyPtr> loadPrivateKey(const QByteArray& encoded)
 {
-    BioHandle bio(BIO_new_mem_buf(encoded.constData(), static_cast<int>(encoded.size())));
+    BioPtr bio(BIO_new_mem_buf(encoded.constData(), static_cast<int>(encoded.size())));
     if (!bio)
         return sslError("BIO_new_mem_buf");
-    PkeyHandle key(encoded.startsWith("-----") ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
+    EvpPkeyPtr key(encoded.startsWith("-----") ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr)
                                                : d2i_PrivateKey_bio(bio.get(), nullptr));
     if (!key) {
         ERR_clear_error();
@@ -98,22 +93,19 @@ QByteArray publicKeyDer(EVP_PKEY* key)
 
 Result<QByteArray> makeCsr(EVP_PKEY* subjectKey, EVP_PKEY* signer, const QString& subject, bool withKeyUsage)
 {
-    X509ReqHandle request(X509_REQ_new());
+    X509ReqPtr request(X509_REQ_new());
     if (!request || X509_REQ_set_version(request.get(), 0) != 1 || X509_REQ_set_pubkey(request.get(), subjectKey) != 1)
         return sslError("X509_REQ_new/set_pubkey");
     if (auto named = addSubject(request.get(), subject); !named.ok())
         return named.error();
     if (withKeyUsage) {
-        ExtensionStack extensions(sk_X509_EXTENSION_new_null());
-        X509_EXTENSION* usage = X509V3_EXT_conf_nid(
-            nullptr, nullptr, NID_key_usage, "digitalSignature,nonRepudiation,keyEncipherment,keyAgreement");
-        if (!extensions || usage == nullptr || sk_X509_EXTENSION_push(extensions.get(), usage) == 0) {
-            X509_EXTENSION_free(usage);
+        crypto::X509ExtensionStackPtr extensions(sk_X509_EXTENSION_new_null());
+        crypto::X509ExtensionPtr usage(X509V3_EXT_conf_nid(
+            nullptr, nullptr, NID_key_usage, "digitalSignature,nonRepudiation,keyEncipherment,keyAgreement"));
+        if (!extensions || !usage || sk_X509_EXTENSION_push(extensions.get(), usage.get()) == 0)
             return sslError("X509V3_EXT_conf_nid");
-        }
-        const int added = X509_REQ_add_extensions(request.get(), extensions.get());
-        X509_EXTENSION_free(usage);
-        if (added != 1)
+        (void)usage.release();  // the stack owns it now
+        if (X509_REQ_add_extensions(request.get(), extensions.get()) != 1)
             return sslError("X509_REQ_add_extensions");
     }
     if (X509_REQ_sign(request.get(), signer, EVP_sha256()) <= 0)
@@ -129,7 +121,7 @@ Result<QByteArray> makeCsr(EVP_PKEY* subjectKey, EVP_PKEY* signer, const QString
 
 Result<QByteArray> signDer(EVP_PKEY* key, const QByteArray& message)
 {
-    MdCtxHandle context(EVP_MD_CTX_new());
+    EvpMdCtxPtr context(EVP_MD_CTX_new());
     size_t length = 0;
     const auto* data = reinterpret_cast<const unsigned char*>(message.constData());
     const auto size = static_cast<size_t>(message.size());
@@ -149,7 +141,7 @@ Result<QByteArray> signRaw(EVP_PKEY* key, const QByteArray& message)
     if (!der.ok())
         return der;
     const auto* cursor = reinterpret_cast<const unsigned char*>(der->constData());
-    EcdsaSigHandle signature(d2i_ECDSA_SIG(nullptr, &cursor, der->size()));
+    EcdsaSigPtr signature(d2i_ECDSA_SIG(nullptr, &cursor, der->size()));
     if (!signature)
         return sslError("d2i_ECDSA_SIG");
     QByteArray raw(64, '\0');
@@ -162,10 +154,10 @@ Result<QByteArray> signRaw(EVP_PKEY* key, const QByteArray& message)
 
 int countCertificates(const QByteArray& pem)
 {
-    BioHandle bio(BIO_new_mem_buf(pem.constData(), static_cast<int>(pem.size())));
+    BioPtr bio(BIO_new_mem_buf(pem.constData(), static_cast<int>(pem.size())));
     int count = 0;
     while (bio) {
-        X509Handle certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+        X509Ptr certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
         if (!certificate)
             break;
         ++count;

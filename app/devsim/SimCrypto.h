@@ -4,19 +4,19 @@
 // and real checks of what the station writes.
 
 #include "core/Result.h"
-#include "serial/SslHandles.h"
+#include "core/crypto/OpenSslTypes.h"
 
 #include <QByteArray>
 #include <QString>
 
 namespace imprint::devsim {
 
-using serial::PkeyHandle;
+using crypto::EvpPkeyPtr;
 
-[[nodiscard]] Result<PkeyHandle> generateP256();
+[[nodiscard]] Result<EvpPkeyPtr> generateP256();
 [[nodiscard]] QByteArray privateKeyPem(EVP_PKEY* key);
 // PKCS#8 (or traditional) PEM, or PKCS#8 DER.
-[[nodiscard]] Result<PkeyHandle> loadPrivateKey(const QByteArray& encoded);
+[[nodiscard]] Result<EvpPkeyPtr> loadPrivateKey(const QByteArray& encoded);
 [[nodiscard]] QByteArray publicKeyDer(EVP_PKEY* key);
 
 // A PKCS#10 request for `subject` ("CN=x,O=y"), signed by `signer` but carrying `subjectKey`'s

@@ -54,7 +54,7 @@ void SimDevice::wipeStore() const
     QDir().mkpath(m_setup.storeDirectory);
 }
 
-PkeyHandle SimDevice::loadKey() const
+EvpPkeyPtr SimDevice::loadKey() const
 {
     const auto pem = loadFile(QStringLiteral("device-key.pem"));
     if (!pem)

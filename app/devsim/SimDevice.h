@@ -65,7 +65,7 @@ protected:
     void removeFile(const QString& name) const;
     void wipeStore() const;
     // The device's key from the store, created on demand when `create`.
-    [[nodiscard]] PkeyHandle loadKey() const;
+    [[nodiscard]] EvpPkeyPtr loadKey() const;
     void storeKey(EVP_PKEY* key) const;
     // A coloured log line, as firmware with a logging backend prints it.
     [[nodiscard]] QByteArray logLine(const QByteArray& text) const;

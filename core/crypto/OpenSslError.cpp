@@ -1,4 +1,4 @@
-#include "hsm/OpenSslError.h"
+#include "core/crypto/OpenSslError.h"
 
 #include <QStringList>
 
@@ -6,7 +6,7 @@
 
 #include <array>
 
-namespace imprint::hsm {
+namespace imprint::crypto {
 
 QString takeOpenSslErrors()
 {
@@ -29,4 +29,4 @@ Error openSslFailure(const char* call, ErrorCode code)
     return Error(code, message);
 }
 
-}  // namespace imprint::hsm
+}  // namespace imprint::crypto

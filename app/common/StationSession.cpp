@@ -74,6 +74,7 @@ Status StationSession::startSlot(const pipeline::SlotConfig& slot, pipeline::Slo
     runOptions.actor = m_options.actor;
     runOptions.pollInterval = m_options.pollInterval;
     runOptions.hardwareIdAsSerial = m_batch->kind == u"open";
+    runOptions.labels = &m_labels;
     if (Status started = run->start({slot}, runOptions); !started)
         return started;
     m_runs.emplace(slot.slot, std::move(run));
@@ -103,6 +104,25 @@ bool StationSession::slotRunning(int slot) const
 {
     const auto found = m_runs.find(slot);
     return found != m_runs.end() && found->second->running();
+}
+
+Status StationSession::approveRework(int slot, const QString& supervisorId)
+{
+    const auto found = m_runs.find(slot);
+    if (found == m_runs.end() || !found->second->running())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("slot %1 is not running: start it, then approve the rework")
+                                                  .arg(slot + 1));
+    return found->second->approveRework(slot, supervisorId);
+}
+
+void StationSession::submitLabel(int slot, const QString& label)
+{
+    m_labels.submit(slot, label);
+}
+
+void StationSession::submitLabelToNextWaiting(const QString& label)
+{
+    m_labels.submitToNextWaiting(label);
 }
 
 Result<batch::ImportSummary> importWorkOrderFile(const QString& database, const QString& path,

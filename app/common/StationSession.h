@@ -78,8 +78,8 @@ private:
     std::unique_ptr<device::DeviceConnector> m_connector;
     std::optional<audit::BatchSummary> m_batch;
     // One run per slot, so one slot can be stopped while the others go on.
+    pipeline::ScannedLabels m_labels;  // before m_runs: the runs use it until they end
     std::map<int, std::unique_ptr<pipeline::ProvisioningRun>> m_runs;
-    pipeline::ScannedLabels m_labels;
 };
 
 // Imports a work order into `database` as a new batch (all rows or none); every problem goes

@@ -194,6 +194,17 @@ Status AuditStore::appendStationEvent(const Actor& actor, const QString& step, c
     return result ? Status::success() : Status(result.error());
 }
 
+Status AuditStore::requireSupervisor(const QString& name, const QString& forWhat)
+{
+    auto result = submit<bool>([name, forWhat](SqlConnection& connection) -> Result<bool> {
+                      if (Status allowed = audit::requireSupervisor(connection, name, forWhat); !allowed)
+                          return allowed.error();
+                      return true;
+                  })
+                      .get();
+    return result ? Status::success() : Status(result.error());
+}
+
 StoreStats AuditStore::stats() const
 {
     return StoreStats{m_transactions.load(), m_requests.load()};

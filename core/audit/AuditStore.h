@@ -78,6 +78,10 @@ public:
                                             std::optional<qint64> batchId = std::nullopt,
                                             std::optional<QString> error = std::nullopt);
 
+    // Refuses (PermissionDenied) unless `name` is registered with the supervisor role;
+    // `forWhat` ("rework"…) names the approval in the message.
+    [[nodiscard]] Status requireSupervisor(const QString& name, const QString& forWhat);
+
     [[nodiscard]] StoreStats stats() const;
     [[nodiscard]] const QString& path() const { return m_options.path; }
 

@@ -29,6 +29,8 @@ struct BeginUnit
     Actor actor;
     bool rework = false;         // supervisor-approved: supersedes the device's earlier unit
     bool quotaOverride = false;  // supervisor-approved: an open batch past its quota
+    // Bound by a scanned barcode label (then also serialNumber): recorded on the unit's first event.
+    std::optional<QString> scannedLabel;
 };
 
 struct UnitHandle

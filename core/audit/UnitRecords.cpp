@@ -430,11 +430,14 @@ Result<UnitHandle> beginUnitIn(WriteContext& context, const BeginUnit& request)
     if (!unit)
         return unit.error();
     const QString step = request.rework ? QStringLiteral("begin-rework") : QStringLiteral("begin");
+    QStringList notes;
+    if (request.scannedLabel)
+        notes << QStringLiteral("scanned label '%1'").arg(*request.scannedLabel);
+    if (superseded)
+        notes << QStringLiteral("supersedes unit %1").arg(*superseded);
     auto event = unitEvent(context, unit.value(),
                            StepEvent{step, QStringLiteral("ok"),
-                                     superseded ? std::optional<QString>(QStringLiteral("supersedes unit %1")
-                                                                             .arg(*superseded))
-                                                : std::nullopt,
+                                     notes.isEmpty() ? std::nullopt : std::optional<QString>(notes.join(u"; ")),
                                      std::nullopt});
     if (!event)
         return event.error();

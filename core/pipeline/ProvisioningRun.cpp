@@ -33,7 +33,15 @@ Status ProvisioningRun::start(const std::vector<SlotConfig>& slots, const RunOpt
             return Error(ErrorCode::InvalidInput, QStringLiteral("port %1 is given twice").arg(slot.port));
         ports.insert(slot.port);
     }
+    if (m_profile.bind == BindMode::Barcode && !options.labels)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("the profile binds by barcode, but the run has no label "
+                                                             "scanner to read labels from"));
     m_options = options;
+    for (const auto& slot : slots) {
+        m_slotNumbers.push_back(slot.slot);
+        if (m_options.labels)
+            m_options.labels->reopen(slot.slot);
+    }
     for (const auto& slot : slots) {
         std::unique_ptr<QThread> thread(QThread::create([this, slot] { runSlot(slot); }));
         thread->setObjectName(QStringLiteral("slot-%1").arg(slot.slot));
@@ -46,6 +54,10 @@ Status ProvisioningRun::start(const std::vector<SlotConfig>& slots, const RunOpt
 void ProvisioningRun::requestStop()
 {
     m_stopping = true;
+    if (m_options.labels) {
+        for (const int slot : m_slotNumbers)
+            m_options.labels->cancel(slot);
+    }
 }
 
 bool ProvisioningRun::running() const
@@ -103,6 +115,83 @@ void ProvisioningRun::account(const UnitOutcome& outcome)
     }
 }
 
+std::optional<QString> ProvisioningRun::takeReworkApproval(int slot, const QString& hardwareId)
+{
+    std::lock_guard lock(m_reworkMutex);
+    const auto found = m_rework.find(slot);
+    if (found == m_rework.end() || !found->second.approvedBy || found->second.refusedHardwareId != hardwareId)
+        return std::nullopt;
+    auto supervisor = found->second.approvedBy;
+    m_rework.erase(found);  // once: a rework that fails again needs a new approval
+    return supervisor;
+}
+
+void ProvisioningRun::noteRefusal(int slot, const device::DeviceIdentity& identity, const UnitOutcome& outcome)
+{
+    std::lock_guard lock(m_reworkMutex);
+    if (!outcome.unitId && outcome.errorCode == ErrorCode::AlreadyExists)
+        m_rework[slot] = ReworkState{identity.hardwareId, std::nullopt};
+    else
+        m_rework.erase(slot);
+}
+
+void ProvisioningRun::forgetRefusal(int slot)
+{
+    std::lock_guard lock(m_reworkMutex);
+    m_rework.erase(slot);
+}
+
+Status ProvisioningRun::approveRework(int slot, const QString& supervisorId)
+{
+    {
+        std::lock_guard lock(m_reworkMutex);
+        if (m_rework.find(slot) == m_rework.end())
+            return Error(ErrorCode::NotFound, QStringLiteral("slot %1 has no device refused as already provisioned: "
+                                                             "there is nothing to rework").arg(slot));
+    }
+    if (Status allowed = m_audit.requireSupervisor(supervisorId, QStringLiteral("rework")); !allowed)
+        return allowed;
+    std::lock_guard lock(m_reworkMutex);
+    const auto found = m_rework.find(slot);
+    if (found == m_rework.end())
+        return Error(ErrorCode::NotFound, QStringLiteral("slot %1: the refused device was taken away before the "
+                                                         "rework was approved").arg(slot));
+    found->second.approvedBy = supervisorId;
+    return {};
+}
+
+UnitOutcome ProvisioningRun::provisionUnit(device::DeviceDriver& driver, const device::DeviceIdentity& identity,
+                                           const SlotConfig& slot, SlotSnapshot& snapshot,
+                                           const std::optional<QString>& reworkBy)
+{
+    snapshot.hardwareId = identity.hardwareId;
+    snapshot.serialNumber = identity.serialNumber;
+    snapshot.thingName.clear();
+    snapshot.reason.clear();
+    snapshot.hint.clear();
+    snapshot.stepIndex = 0;
+    publish(snapshot, SlotPhase::Working);
+
+    const qint64 unitStart = m_clock.monotonicNs();
+    UnitProvisioner provisioner(driver, m_issuer, m_audit, m_profile, m_clock);
+    UnitContext context;
+    context.batchId = m_options.batchId;
+    context.slot = slot.slot;
+    context.actor = m_options.actor;
+    if (reworkBy) {
+        context.rework = true;
+        context.actor.supervisor = reworkBy;
+    }
+    context.hardwareIdAsSerial = m_options.hardwareIdAsSerial;
+    context.labels = m_options.labels;
+    return provisioner.run(identity, context, [&](const QString& step, int index, int) {
+        snapshot.step = step;
+        snapshot.stepIndex = index;
+        snapshot.elapsedMs = (m_clock.monotonicNs() - unitStart) / 1'000'000;
+        publish(snapshot, SlotPhase::Working);
+    });
+}
+
 void ProvisioningRun::runSlot(const SlotConfig& slot)
 {
     SlotSnapshot snapshot;
@@ -128,10 +217,16 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
     while (!m_stopping && !idleTooLong() && !allClaimed()) {
         auto driver = m_connector.open(link);
         auto identity = driver ? driver.value()->identify() : Result<device::DeviceIdentity>(driver.error());
-        if (!identity || identity->hardwareId == lastHardwareId) {
+        // The same device still on the slot is left alone, unless a supervisor approved its rework.
+        std::optional<QString> reworkBy;
+        if (identity && identity->hardwareId == lastHardwareId)
+            reworkBy = takeReworkApproval(slot.slot, identity->hardwareId);
+        if (!identity || (identity->hardwareId == lastHardwareId && !reworkBy)) {
             // Nothing new on the port: keep the last outcome on the tile, ask again shortly.
             if (snapshot.phase == SlotPhase::WaitingForDevice && !identity)
                 snapshot.reason = identity.error().message();
+            if (!identity)
+                forgetRefusal(slot.slot);  // the refused device was taken away
             driver = Error(ErrorCode::Cancelled, QString());  // close the port while waiting
             if (!pause(m_options.pollInterval))
                 break;
@@ -140,29 +235,20 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
         if (!claimUnit())
             break;
 
-        snapshot.hardwareId = identity->hardwareId;
-        snapshot.serialNumber = identity->serialNumber;
-        snapshot.thingName.clear();
-        snapshot.reason.clear();
-        snapshot.hint.clear();
-        snapshot.stepIndex = 0;
-        publish(snapshot, SlotPhase::Working);
-
-        const qint64 unitStart = m_clock.monotonicNs();
-        UnitProvisioner provisioner(*driver.value(), m_issuer, m_audit, m_profile, m_clock);
-        const UnitContext context{m_options.batchId, slot.slot, m_options.actor, false, false,
-                                  m_options.hardwareIdAsSerial};
-        const UnitOutcome outcome = provisioner.run(identity.value(), context, [&](const QString& step, int index, int) {
-            snapshot.step = step;
-            snapshot.stepIndex = index;
-            snapshot.elapsedMs = (m_clock.monotonicNs() - unitStart) / 1'000'000;
-            publish(snapshot, SlotPhase::Working);
-        });
+        UnitOutcome outcome = provisionUnit(*driver.value(), identity.value(), slot, snapshot, reworkBy);
+        if (!outcome.unitId && outcome.errorCode == ErrorCode::AlreadyExists && m_options.reworkSupervisor
+            && !reworkBy) {
+            // `run --rework`: the refusal is on record; provision it again, as a rework.
+            outcome = provisionUnit(*driver.value(), identity.value(), slot, snapshot, m_options.reworkSupervisor);
+        }
 
         lastHardwareId = identity->hardwareId;
         idleSince = m_clock.monotonicNs();
         if (!outcome.unitId && m_options.maxUnits > 0)
             m_claimed.fetch_sub(1);  // turned away before binding: no unit was attempted
+        if (outcome.errorCode == ErrorCode::Cancelled && !outcome.unitId)
+            break;  // stopped while waiting for a label: nothing was refused
+        noteRefusal(slot.slot, identity.value(), outcome);
         account(outcome);
         snapshot.thingName = outcome.thingName;
         snapshot.serialNumber = outcome.serialNumber.isEmpty() ? snapshot.serialNumber : outcome.serialNumber;

@@ -18,6 +18,8 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <optional>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -45,6 +47,9 @@ struct RunOptions
     // Where scanned labels come from when the profile binds by barcode (required then; the run
     // calls its reopen(slot) at start and cancel(slot) on requestStop()). Not owned.
     LabelScanner* labels = nullptr;
+    // `run --rework`: a device refused as already provisioned is provisioned again at once as a
+    // rework approved by this supervisor (checked by the audit on every unit).
+    std::optional<QString> reworkSupervisor;
 };
 
 struct UnitTiming
@@ -86,7 +91,21 @@ public:
     [[nodiscard]] RunSummary wait();
 
 private:
+    // What a slot remembers of the device it last refused as already provisioned.
+    struct ReworkState
+    {
+        QString refusedHardwareId;
+        std::optional<QString> approvedBy;
+    };
+
     void runSlot(const SlotConfig& slot);
+    [[nodiscard]] UnitOutcome provisionUnit(device::DeviceDriver& driver, const device::DeviceIdentity& identity,
+                                            const SlotConfig& slot, SlotSnapshot& snapshot,
+                                            const std::optional<QString>& reworkBy);
+    // The supervisor who approved rework of this device on this slot, taken (once) if any.
+    [[nodiscard]] std::optional<QString> takeReworkApproval(int slot, const QString& hardwareId);
+    void forgetRefusal(int slot);
+    void noteRefusal(int slot, const device::DeviceIdentity& identity, const UnitOutcome& outcome);
     [[nodiscard]] bool claimUnit();
     void publish(SlotSnapshot& snapshot, SlotPhase phase);
     void account(const UnitOutcome& outcome);
@@ -101,8 +120,11 @@ private:
     RunOptions m_options;
 
     std::vector<std::unique_ptr<QThread>> m_threads;
+    std::vector<int> m_slotNumbers;
     std::atomic<bool> m_stopping{false};
     std::atomic<int> m_claimed{0};
+    std::mutex m_reworkMutex;
+    std::map<int, ReworkState> m_rework;
     std::mutex m_summaryMutex;
     RunSummary m_summary;
 };

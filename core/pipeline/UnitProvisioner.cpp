@@ -10,6 +10,7 @@ namespace imprint::pipeline {
 
 namespace {
 
+const QString kScanLabel = QStringLiteral("scan label");
 const QString kBind = QStringLiteral("bind");
 const QString kGenerateKey = QStringLiteral("generate key");
 const QString kIssue = QStringLiteral("issue");
@@ -108,7 +109,10 @@ UnitProvisioner::UnitProvisioner(device::DeviceDriver& driver, ca::CertificateIs
 
 QStringList UnitProvisioner::stepNames(const ProvisioningProfile& profile)
 {
-    QStringList steps{kBind};
+    QStringList steps;
+    if (profile.bind == BindMode::Barcode)
+        steps << kScanLabel;
+    steps << kBind;
     if (profile.keyMode == KeyMode::DeviceCsr)
         steps << kGenerateKey << kIssue;
     else
@@ -149,20 +153,43 @@ UnitOutcome UnitProvisioner::run(const device::DeviceIdentity& identity, const U
         outcome.hint = hintFor(error.code());
     };
 
-    const QString serial = identity.serialNumber.isEmpty() && context.hardwareIdAsSerial ? identity.hardwareId
-                                                                                         : identity.serialNumber;
-    const audit::BeginUnit begin{context.batchId, nonEmpty(serial),   nonEmpty(identity.hardwareId),
-                                 context.slot,    m_driver.portName(), context.actor,
-                                 context.rework,  context.quotaOverride};
-    auto unit = step<audit::UnitHandle>(kBind, [&] { return m_audit.beginUnit(begin); }, false, false);
-    if (!unit) {
-        // Not bound, so no unit row: the refusal is still on record, as a station event.
-        const Status noted = m_audit.appendStationEvent(context.actor, kBind, QStringLiteral("refused"),
+    // Not bound, so no unit row: a refusal is still on record, as a station event.
+    auto refuse = [&](const QString& failedStep, const Error& error) {
+        if (error.code() == ErrorCode::Cancelled) {  // the run stopped: nothing was refused
+            fail(failedStep, error);
+            return;
+        }
+        const Status noted = m_audit.appendStationEvent(context.actor, failedStep, QStringLiteral("refused"),
                                                         context.batchId,
                                                         QStringLiteral("port %1, device %2: %3")
                                                             .arg(m_driver.portName(), identity.hardwareId,
-                                                                 unit.error().message()));
-        fail(kBind, noted ? unit.error() : unit.error().withContext(noted.error().message()));
+                                                                 error.message()));
+        fail(failedStep, noted ? error : error.withContext(noted.error().message()));
+    };
+
+    std::optional<QString> label;
+    if (m_profile.bind == BindMode::Barcode) {
+        auto scanned = scanLabel(identity, context);
+        if (!scanned) {
+            refuse(kScanLabel, scanned.error());
+            outcome.hint = scanned.error().code() == ErrorCode::Timeout
+                               ? QStringLiteral("Scan the device's label (or check the scanner), then re-seat the device.")
+                               : QStringLiteral("Scan the label of the device on this slot again; if it still does not "
+                                                "match, set the device aside for the supervisor.");
+            return finish(outcome);
+        }
+        label = scanned.value();
+    }
+
+    const QString serial = label ? *label
+                           : identity.serialNumber.isEmpty() && context.hardwareIdAsSerial ? identity.hardwareId
+                                                                                            : identity.serialNumber;
+    const audit::BeginUnit begin{context.batchId, nonEmpty(serial),   nonEmpty(identity.hardwareId),
+                                 context.slot,    m_driver.portName(), context.actor,
+                                 context.rework,  context.quotaOverride, label};
+    auto unit = step<audit::UnitHandle>(kBind, [&] { return m_audit.beginUnit(begin); }, false, false);
+    if (!unit) {
+        refuse(kBind, unit.error());
         return finish(outcome);
     }
     m_unitId = unit->unitId;
@@ -196,6 +223,30 @@ UnitOutcome UnitProvisioner::run(const device::DeviceIdentity& identity, const U
     }
     outcome.passed = true;
     return finish(outcome);
+}
+
+Result<QString> UnitProvisioner::scanLabel(const device::DeviceIdentity& identity, const UnitContext& context)
+{
+    return step<QString>(
+        kScanLabel,
+        [&]() -> Result<QString> {
+            if (!context.labels)
+                return Error(ErrorCode::Internal, QStringLiteral("slot %1 (port %2): the profile binds by barcode, but "
+                                                                 "no label scanner is connected to the run")
+                                                      .arg(context.slot)
+                                                      .arg(m_driver.portName()));
+            auto scanned = context.labels->waitForLabel(context.slot, m_driver.portName(), m_profile.labelTimeout);
+            if (!scanned)
+                return scanned;
+            if (!identity.serialNumber.isEmpty() && identity.serialNumber != scanned.value())
+                return Error(ErrorCode::InvalidInput,
+                             QStringLiteral("label %1 does not match the device's serial %2 on slot %3 (port %4)")
+                                 .arg(scanned.value(), identity.serialNumber)
+                                 .arg(context.slot)
+                                 .arg(m_driver.portName()));
+            return scanned;
+        },
+        true, false);  // waiting for a person to scan is not the station's time
 }
 
 std::optional<UnitProvisioner::Failure> UnitProvisioner::provision(const device::DeviceIdentity& identity,

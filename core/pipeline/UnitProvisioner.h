@@ -14,6 +14,7 @@
 #include "core/audit/AuditStore.h"
 #include "core/ca/CertificateIssuer.h"
 #include "core/device/DeviceDriver.h"
+#include "core/pipeline/LabelScanner.h"
 #include "core/pipeline/ProvisioningProfile.h"
 
 #include <functional>
@@ -33,6 +34,8 @@ struct UnitContext
     // Open batches take a device by serial number: a device family that reports none is taken
     // by its hardware ID instead.
     bool hardwareIdAsSerial = false;
+    // BindMode::Barcode: where the slot's scanned label comes from (required then).
+    LabelScanner* labels = nullptr;
 };
 
 struct UnitOutcome
@@ -75,6 +78,8 @@ private:
         Error error;
     };
 
+    // BindMode::Barcode: the slot's scanned label, checked against the serial the device reports.
+    [[nodiscard]] Result<QString> scanLabel(const device::DeviceIdentity& identity, const UnitContext& context);
     [[nodiscard]] std::optional<Failure> provision(const device::DeviceIdentity& identity,
                                                    const audit::UnitHandle& unit, UnitOutcome& outcome);
     [[nodiscard]] Result<ca::IssuedCertificate> keyAndIssue(const device::DeviceIdentity& identity,

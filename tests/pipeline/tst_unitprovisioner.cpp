@@ -6,6 +6,8 @@
 #include "core/audit/AuditStore.h"
 #include "core/audit/SqlConnection.h"
 #include "core/batch/WorkOrderImport.h"
+#include "core/pipeline/ProvisioningRun.h"
+#include "core/pipeline/ScannedLabels.h"
 #include "core/pipeline/UnitProvisioner.h"
 
 #include <QFile>
@@ -18,6 +20,31 @@ using namespace imprint;
 namespace {
 
 const audit::Actor kOperator{QStringLiteral("alice"), std::nullopt};
+
+// Every port has the same device on it (its hardware ID fixed): a device left on its slot.
+class SameDeviceConnector final : public device::DeviceConnector
+{
+public:
+    explicit SameDeviceConnector(QString hardwareId) : m_hardwareId(std::move(hardwareId)) {}
+    Result<std::unique_ptr<device::DeviceDriver>> open(const device::LinkSettings& settings) override
+    {
+        return std::unique_ptr<device::DeviceDriver>(std::make_unique<test::FakeDevice>(m_hardwareId, settings.port));
+    }
+
+private:
+    QString m_hardwareId;
+};
+
+QString text(const QString& path, const QString& sql)
+{
+    auto connection = audit::SqlConnection::open(path);
+    if (!connection)
+        return QStringLiteral("cannot open");
+    QSqlQuery query(connection.value()->db());
+    if (!query.exec(sql) || !query.next())
+        return QStringLiteral("no row");
+    return query.value(0).toString();
+}
 
 qint64 count(const QString& path, const QString& sql)
 {
@@ -220,6 +247,109 @@ private Q_SLOTS:
         QCOMPARE(outcome.step, QStringLiteral("bind"));
         QCOMPARE(outcome.errorCode, std::optional<ErrorCode>(ErrorCode::AlreadyExists));
         QVERIFY(outcome.hint.contains(QStringLiteral("supervisor")));
+    }
+
+    void bindsByScannedLabelAndRecordsIt()
+    {
+        m_profile.bind = pipeline::BindMode::Barcode;
+        pipeline::ScannedLabels labels;
+        labels.submit(2, QStringLiteral("SN-3"));
+        test::FakeDevice device(QStringLiteral("HW-3"), QStringLiteral("/dev/fake2"));
+        QStringList steps;
+        pipeline::UnitContext context{m_batch, 2, kOperator};
+        context.labels = &labels;
+        pipeline::UnitProvisioner provisioner(device, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto outcome = provisioner.run(device.identify().value(), context,
+                                             [&](const QString& step, int, int) { steps << step; });
+        QVERIFY2(outcome.passed, qPrintable(outcome.step + u": " + outcome.reason));
+        QCOMPARE(steps.first(), QStringLiteral("scan label"));
+        QCOMPARE(outcome.serialNumber, QStringLiteral("SN-3"));
+        m_audit.reset();
+        QCOMPARE(text(m_db, QStringLiteral("SELECT error FROM events WHERE step = 'begin' AND serial_number = 'SN-3'")),
+                 QStringLiteral("scanned label 'SN-3'"));
+    }
+
+    void scannedLabelMustMatchTheDevicesSerial()
+    {
+        m_profile.bind = pipeline::BindMode::Barcode;
+        pipeline::ScannedLabels labels;
+        labels.submitToNextWaiting(QStringLiteral("SN-4"));
+        test::FakeDevice device(QStringLiteral("HW-5"), QStringLiteral("/dev/fake1"));
+        auto identity = device.identify().value();
+        identity.serialNumber = QStringLiteral("SN-5");
+        pipeline::UnitContext context{m_batch, 1, kOperator};
+        context.labels = &labels;
+        pipeline::UnitProvisioner provisioner(device, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto outcome = provisioner.run(identity, context);
+        QVERIFY(!outcome.passed);
+        QVERIFY(!outcome.unitId);
+        QCOMPARE(outcome.step, QStringLiteral("scan label"));
+        QCOMPARE(outcome.reason,
+                 QStringLiteral("label SN-4 does not match the device's serial SN-5 on slot 1 (port /dev/fake1)"));
+        QVERIFY(outcome.hint.contains(QStringLiteral("Scan the label")));
+        QVERIFY(device.lastCsrSubject().isEmpty());  // the device was not touched
+        m_audit.reset();
+        QCOMPARE(count(m_db, QStringLiteral("SELECT COUNT(*) FROM units")), 0);
+        QVERIFY(text(m_db, QStringLiteral("SELECT error FROM events WHERE step = 'scan label' AND outcome = 'refused'"))
+                    .contains(QStringLiteral("label SN-4 does not match")));
+    }
+
+    void noLabelInTimeFailsNamingSlotAndPort()
+    {
+        m_profile.bind = pipeline::BindMode::Barcode;
+        m_profile.labelTimeout = std::chrono::milliseconds(50);
+        pipeline::ScannedLabels labels;
+        test::FakeDevice device(QStringLiteral("HW-1"), QStringLiteral("/dev/fake3"));
+        pipeline::UnitContext context{m_batch, 3, kOperator};
+        context.labels = &labels;
+        pipeline::UnitProvisioner provisioner(device, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto outcome = provisioner.run(device.identify().value(), context);
+        QVERIFY(!outcome.passed);
+        QCOMPARE(outcome.errorCode, std::optional<ErrorCode>(ErrorCode::Timeout));
+        QCOMPARE(outcome.reason, QStringLiteral("slot 3 (port /dev/fake3): no label was scanned within 0.1 s"));
+        QVERIFY(outcome.deviceNs >= 40'000'000);  // waiting for a person is not the station's time
+    }
+
+    void supervisorApprovesReworkOfARefusedDevice()
+    {
+        {
+            auto connection = audit::SqlConnection::open(m_db);
+            QVERIFY(connection.ok());
+            QSqlQuery insert(connection.value()->db());
+            QVERIFY(insert.exec(QStringLiteral("INSERT INTO operators (name, role, added_at, added_by) VALUES "
+                                               "('sam', 'supervisor', '2026-01-01T00:00:00Z', 'test'), "
+                                               "('olga', 'operator', '2026-01-01T00:00:00Z', 'test')")));
+        }
+        test::FakeDevice first(QStringLiteral("HW-4"));
+        pipeline::UnitProvisioner provisioner(first, *m_ca->service, *m_audit, m_profile, m_clock);
+        QVERIFY(provisioner.run(first.identify().value(), {m_batch, 0, kOperator}).passed);
+
+        SameDeviceConnector connector(QStringLiteral("HW-4"));
+        pipeline::ProvisioningRun run(connector, *m_ca->service, *m_audit, m_profile, m_clock);
+        pipeline::RunOptions options;
+        options.batchId = m_batch;
+        options.actor = kOperator;
+        options.pollInterval = std::chrono::milliseconds(10);
+        QCOMPARE(run.approveRework(0, QStringLiteral("sam")).error().code(), ErrorCode::NotFound);  // nothing refused
+        QVERIFY(run.start({{0, QStringLiteral("/dev/fake0")}}, options).ok());
+        Status approved = Error(ErrorCode::NotFound, QString());
+        for (int i = 0; i < 500 && approved.error().code() == ErrorCode::NotFound; ++i) {
+            QTest::qWait(10);
+            approved = run.approveRework(0, QStringLiteral("olga"));
+        }
+        QCOMPARE(approved.error().code(), ErrorCode::PermissionDenied);
+        QVERIFY(approved.error().message().contains(QStringLiteral("'olga' is not registered as a supervisor")));
+        QVERIFY(run.approveRework(0, QStringLiteral("sam")).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(count(m_db, QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'passed'")), 1, 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(count(m_db, QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'superseded'")), 1, 20000);
+        run.requestStop();
+        const auto summary = run.wait();
+        QCOMPARE(summary.passed, 1);  // the rework, once: the device stays refused after it
+        QCOMPARE(summary.refused, 1);
+        m_audit.reset();
+        QCOMPARE(text(m_db, QStringLiteral("SELECT supervisor FROM units WHERE state = 'passed' AND rework = 1")),
+                 QStringLiteral("sam"));
+        QCOMPARE(count(m_db, QStringLiteral("SELECT COUNT(*) FROM certificates WHERE state = 'superseded'")), 1);
     }
 };
 

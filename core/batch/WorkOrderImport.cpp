@@ -2,10 +2,10 @@
 
 #include "core/audit/EventChain.h"
 #include "core/audit/SqlConnection.h"
+#include "core/audit/SqliteStatement.h"
 #include "core/audit/UnitRecords.h"
 #include "core/batch/ThingNameRule.h"
 
-#include <QSqlError>
 #include <QSqlQuery>
 
 #include <condition_variable>
@@ -60,7 +60,7 @@ public:
     }
 
     // Every value of the row that is already taken, each as its own issue.
-    std::vector<ImportIssue> describe(const WorkOrderRow& row, const QSqlQuery& failed)
+    std::vector<ImportIssue> describe(const WorkOrderRow& row, const QString& refusal)
     {
         struct Candidate { const char* column; const char* label; std::optional<QString> value; int position; };
         const Candidate candidates[] = {
@@ -78,7 +78,7 @@ public:
         }
         if (issues.empty())
             issues.push_back(ImportIssue{row.line, 0, QString(),
-                                         QStringLiteral("the row was refused: %1").arg(failed.lastError().databaseText())});
+                                         QStringLiteral("the row was refused: %1").arg(refusal)});
         return issues;
     }
 
@@ -195,18 +195,30 @@ private:
     std::thread m_reader;
 };
 
-// Inserts valid rows many per statement (fewer statement runs: the import's main cost after
-// the disk). A refused statement is redone row by row so each duplicate is named.
+// Inserts valid rows many per statement through the SQLite C API (the import's main cost after
+// the disk was QVariant boxing per value). A refused statement is redone row by row so each
+// duplicate is named.
 class DeviceInserter
 {
 public:
     static constexpr int kRowsPerStatement = 64;
     static constexpr int kColumns = 9;
 
-    DeviceInserter(audit::SqlConnection& connection, qint64 batchId, const std::function<void(const ImportIssue&)>& issue)
-        : m_connection(connection), m_batchId(batchId), m_issue(issue), m_duplicates(connection, batchId)
+    static Result<std::unique_ptr<DeviceInserter>> create(audit::SqlConnection& connection, qint64 batchId,
+                                                          const std::function<void(const ImportIssue&)>& issue)
     {
-        m_pending.reserve(kRowsPerStatement);
+        auto db = audit::nativeHandle(connection);
+        if (!db)
+            return db.error();
+        auto many = audit::SqliteStatement::prepare(db.value(), statement(kRowsPerStatement),
+                                                    QStringLiteral("inserting work-order rows"));
+        if (!many)
+            return many.error();
+        auto one = audit::SqliteStatement::prepare(db.value(), statement(1), QStringLiteral("inserting a work-order row"));
+        if (!one)
+            return one.error();
+        return std::unique_ptr<DeviceInserter>(
+            new DeviceInserter(connection, batchId, issue, std::move(many.value()), std::move(one.value())));
     }
 
     Status add(const WorkOrderRow& row)
@@ -220,27 +232,22 @@ public:
         if (m_pending.empty())
             return Status::success();
         if (static_cast<int>(m_pending.size()) == kRowsPerStatement) {
-            auto many = statement(kRowsPerStatement);
-            if (!many)
-                return many.error();
             for (size_t i = 0; i < m_pending.size(); ++i)
-                bind(*many.value(), static_cast<int>(i) * kColumns, m_pending[i]);
-            if (many.value()->exec()) {
+                bind(m_many, static_cast<int>(i) * kColumns, m_pending[i]);
+            if (m_many.execute()) {
                 m_inserted += kRowsPerStatement;
                 m_pending.clear();
                 return Status::success();
             }
         }
-        auto one = statement(1);
-        if (!one)
-            return one.error();
         for (const WorkOrderRow& row : m_pending) {
-            bind(*one.value(), 0, row);
-            if (one.value()->exec()) {
+            bind(m_one, 0, row);
+            const Status inserted = m_one.execute();
+            if (inserted) {
                 ++m_inserted;
                 continue;
             }
-            for (const ImportIssue& found : m_duplicates.describe(row, *one.value()))
+            for (const ImportIssue& found : m_duplicates.describe(row, inserted.error().message()))
                 m_issue(found);
         }
         m_pending.clear();
@@ -250,36 +257,49 @@ public:
     [[nodiscard]] qint64 inserted() const { return m_inserted; }
 
 private:
-    Result<QSqlQuery*> statement(int rows)
+    DeviceInserter(audit::SqlConnection& connection, qint64 batchId, const std::function<void(const ImportIssue&)>& issue,
+                   audit::SqliteStatement many, audit::SqliteStatement one)
+        : m_batchId(batchId), m_issue(issue), m_duplicates(connection, batchId), m_many(std::move(many)),
+          m_one(std::move(one))
+    {
+        m_pending.reserve(kRowsPerStatement);
+    }
+
+    static QString statement(int rows)
     {
         QString sql = QStringLiteral("INSERT INTO batch_devices (batch_id, line, serial_number, hardware_id, thing_name, "
                                      "attributes, thing_groups, thing_type, template_parameters) VALUES ");
         for (int i = 0; i < rows; ++i)
             sql += i == 0 ? QStringLiteral("(?,?,?,?,?,?,?,?,?)") : QStringLiteral(",(?,?,?,?,?,?,?,?,?)");
-        return m_connection.prepared(sql);
+        return sql;
     }
 
-    void bind(QSqlQuery& query, int at, const WorkOrderRow& row) const
+    void bind(audit::SqliteStatement& statement, int at, const WorkOrderRow& row) const
     {
-        auto text = [this](const std::optional<QString>& value) { return value ? QVariant(*value) : m_null; };
-        query.bindValue(at, m_batchId);
-        query.bindValue(at + 1, row.line);
-        query.bindValue(at + 2, row.serialNumber);
-        query.bindValue(at + 3, text(row.hardwareId));
-        query.bindValue(at + 4, row.thingName);
-        query.bindValue(at + 5, text(row.attributesJson));
-        query.bindValue(at + 6, text(row.thingGroupsJson));
-        query.bindValue(at + 7, text(row.thingType));
-        query.bindValue(at + 8, text(row.templateParametersJson));
+        auto text = [&statement](int index, const std::optional<QString>& value) {
+            if (value)
+                statement.bind(index, *value);
+            else
+                statement.bindNull(index);
+        };
+        statement.bind(at + 1, m_batchId);
+        statement.bind(at + 2, row.line);
+        statement.bind(at + 3, row.serialNumber);
+        text(at + 4, row.hardwareId);
+        statement.bind(at + 5, row.thingName);
+        text(at + 6, row.attributesJson);
+        text(at + 7, row.thingGroupsJson);
+        text(at + 8, row.thingType);
+        text(at + 9, row.templateParametersJson);
     }
 
-    audit::SqlConnection& m_connection;
     qint64 m_batchId;
     const std::function<void(const ImportIssue&)>& m_issue;
     DuplicateReporter m_duplicates;
+    audit::SqliteStatement m_many;
+    audit::SqliteStatement m_one;
     std::vector<WorkOrderRow> m_pending;
     qint64 m_inserted = 0;
-    const QVariant m_null{QMetaType(QMetaType::QString)};
 };
 
 }  // namespace
@@ -310,7 +330,10 @@ Result<ImportSummary> importWorkOrder(audit::SqlConnection& connection, const QS
         ++summary.issues;
         onIssue(found);
     };
-    DeviceInserter inserter(connection, summary.batchId, issue);
+    auto made = DeviceInserter::create(connection, summary.batchId, issue);
+    if (!made)
+        return fail(made.error());
+    DeviceInserter& inserter = *made.value();
     {
         RowPipe pipe(path, read);
         while (auto item = pipe.next()) {

@@ -47,13 +47,16 @@ int main(int argc, char* argv[])
         return failWith(ca.error());
 
     IotService service(*registry.value(), ca.value(), options->region, options->accountId);
+    service.setClockOffsetSeconds(options->clockOffsetSeconds);
     ControlPlane controlPlane(service, options->credentials, options->faults);
     const quint16 port = controlPlane.listen(options->listen, options->port);
     if (port == 0)
         return failWith(Error(ErrorCode::Network, QStringLiteral("cannot listen on %1:%2 (in use?)")
                                                       .arg(options->listen.toString())
                                                       .arg(options->port)));
-    DeviceEndpoint devices(service, ca.value());
+    PreProvisioningHook hook(options->hookRule, options->hookCommand);
+    FleetProvisioning fleet(service, hook);
+    DeviceEndpoint devices(service, ca.value(), fleet);
     auto mqttPort = devices.listen(options->listen, options->mqttPort);
     if (!mqttPort)
         return failWith(mqttPort.error());

@@ -1,6 +1,9 @@
 #include "EmulatorProcess.h"
 
+#include <QCborMap>
+#include <QCborValue>
 #include <QElapsedTimer>
+#include <QTemporaryFile>
 #include <QJsonDocument>
 #include <QRegularExpression>
 #include <QThread>
@@ -159,6 +162,47 @@ std::unique_ptr<QProcess> EmulatorProcess::subscribe(const QString& certificate,
     }
     process->setProperty("seen", seen);
     return process;
+}
+
+QJsonObject MqttAnswer::json() const
+{
+    if (topic.contains(QStringLiteral("/cbor/")))
+        return QCborValue::fromCbor(payload).toMap().toJsonObject();
+    return QJsonDocument::fromJson(payload).object();
+}
+
+MqttAnswer EmulatorProcess::request(const QString& certificate, const QString& key, const QString& topic,
+                                    const QString& answerTopic, const QByteArray& payload, int waitSeconds) const
+{
+    const QStringList arguments = tlsArguments(tlsDirectory() + QStringLiteral("/ca.crt"), certificate, key, m_mqttPort)
+                                  + QStringList{QStringLiteral("-V"), QStringLiteral("mqttv311"), QStringLiteral("-q"),
+                                                QStringLiteral("1"), QStringLiteral("-t"), topic, QStringLiteral("-e"), answerTopic,
+                                                QStringLiteral("-W"), QString::number(waitSeconds), QStringLiteral("-F"),
+                                                QStringLiteral("%t %x")};
+    MqttAnswer answer;
+    if (payload.isEmpty()) {
+        answer.run = run(QStringLiteral("mosquitto_rr"), arguments + QStringList{QStringLiteral("-n")},
+                         QProcessEnvironment::systemEnvironment());
+    } else {
+        // mosquitto_rr 2.0.11 sends an empty message for -f and -s; -m carries any bytes but NUL,
+        // so the shell passes the file as -m (the x keeps a payload's trailing newlines).
+        QTemporaryFile file(m_dir.path() + QStringLiteral("/request-XXXXXX"));
+        if (!file.open() || file.write(payload) != payload.size() || !file.flush())
+            return answer;
+        answer.run = run(QStringLiteral("/bin/sh"),
+                         QStringList{QStringLiteral("-c"),
+                                     QStringLiteral(R"(file=$1; shift; m=$(cat "$file"; printf x); exec mosquitto_rr "$@" -m "${m%x}")"),
+                                     QStringLiteral("sh"), file.fileName()}
+                             + arguments,
+                         QProcessEnvironment::systemEnvironment());
+    }
+    const QByteArray line = answer.run.out.trimmed();
+    const qsizetype space = line.indexOf(' ');
+    if (answer.run.ok() && space > 0) {
+        answer.topic = QString::fromUtf8(line.left(space));
+        answer.payload = QByteArray::fromHex(line.mid(space + 1));
+    }
+    return answer;
 }
 
 }  // namespace imprint::test

@@ -26,6 +26,14 @@ struct CommandResult
     [[nodiscard]] QString describe() const;  // for failure messages
 };
 
+struct MqttAnswer
+{
+    CommandResult run;
+    QString topic;       // empty when nothing came back
+    QByteArray payload;  // raw bytes (JSON or CBOR)
+    [[nodiscard]] QJsonObject json() const;  // payload as JSON, or CBOR decoded to JSON
+};
+
 class EmulatorProcess
 {
 public:
@@ -55,6 +63,11 @@ public:
     // It prints each message as a line "MSG <payload>" among its debug lines.
     [[nodiscard]] std::unique_ptr<QProcess> subscribe(const QString& certificate, const QString& key,
                                                       const QString& topic, int count) const;
+    // mosquitto_rr over MQTT 3.1.1: one connection that subscribes to `answerTopic` (no wildcards:
+    // mosquitto_rr refuses them), publishes `payload` on `topic` (a null message when empty; no NUL
+    // bytes) and waits up to `waitSeconds` for one answer.
+    [[nodiscard]] MqttAnswer request(const QString& certificate, const QString& key, const QString& topic,
+                                     const QString& answerTopic, const QByteArray& payload, int waitSeconds = 15) const;
 
 private:
     QTemporaryDir m_dir;

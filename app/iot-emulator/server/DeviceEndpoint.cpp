@@ -84,8 +84,8 @@ bool topicMatches(const QString& filter, const QString& topic)
     return filterLevels.size() == topicLevels.size();
 }
 
-DeviceEndpoint::DeviceEndpoint(IotService& service, const EmulatorCa& ca, QObject* parent)
-    : QObject(parent), m_service(service)
+DeviceEndpoint::DeviceEndpoint(IotService& service, const EmulatorCa& ca, FleetProvisioning& fleet, QObject* parent)
+    : QObject(parent), m_service(service), m_fleet(fleet)
 {
     QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
     configuration.setLocalCertificate(QSslCertificate(ca.serverCertificatePem(), QSsl::Pem));
@@ -141,6 +141,8 @@ void DeviceEndpoint::accept(QSslSocket* socket)
     }
     auto session = std::make_shared<Session>();
     session->socket = socket;
+    session->certificateId = verdict.certificateId;
+    session->claim = verdict.claim;
     m_sessions.push_back(session);
     connect(socket, &QSslSocket::readyRead, this, [this, socket] {
         if (auto* found = sessionOf(socket))
@@ -195,41 +197,16 @@ bool DeviceEndpoint::handlePacket(Session& session, quint8 header, const QByteAr
         qsizetype at = 0;
         const auto protocol = readString(body, at);
         const bool v311 = protocol == QStringLiteral("MQTT") && at < body.size() && body.at(at) == 4;
+        at += 4;  // level, flags, keep-alive
+        session.clientId = readString(body, at).value_or(QString());
         socket->write(packet(ConnAck << 4, QByteArray("\x00", 1) + QByteArray(1, v311 ? '\x00' : '\x01')));
         session.connected = v311;
         return v311;
     }
-    case Publish: {
-        qsizetype at = 0;
-        const auto topic = readString(body, at);
-        if (!topic)
-            return false;
-        const int qos = (header >> 1) & 0x3;
-        if (qos > 0) {
-            if (at + 2 > body.size())
-                return false;
-            socket->write(packet(PubAck << 4, body.mid(at, 2)));
-            at += 2;
-        }
-        deliver(*topic, body.mid(at));
-        return true;
-    }
-    case Subscribe: {
-        if (body.size() < 2)
-            return false;
-        QByteArray granted = body.left(2);
-        qsizetype at = 2;
-        while (at < body.size()) {
-            const auto filter = readString(body, at);
-            if (!filter || at >= body.size())
-                return false;
-            const auto requested = static_cast<quint8>(body.at(at++));
-            session.subscriptions << *filter;
-            granted.append(static_cast<char>(std::min<quint8>(requested, 1)));
-        }
-        socket->write(packet(SubAck << 4, granted));
-        return true;
-    }
+    case Publish:
+        return handlePublish(session, header, body);
+    case Subscribe:
+        return handleSubscribe(session, body);
     case Unsubscribe: {
         qsizetype at = 2;
         while (at < body.size()) {
@@ -249,6 +226,75 @@ bool DeviceEndpoint::handlePacket(Session& session, quint8 header, const QByteAr
     case Disconnect:
     default:
         return false;
+    }
+}
+
+bool DeviceEndpoint::handlePublish(Session& session, quint8 header, const QByteArray& body)
+{
+    QSslSocket* socket = session.socket;
+    qsizetype at = 0;
+    const auto topic = readString(body, at);
+    if (!topic)
+        return false;
+    if (session.claim && !session.claim->mayPublish(*topic)) {
+        qCInfo(lcCloud).noquote() << "device endpoint: claim" << session.certificateId << "may not publish on" << *topic << "- disconnected";
+        return false;
+    }
+    const int qos = (header >> 1) & 0x3;
+    if (qos > 0) {
+        if (at + 2 > body.size())
+            return false;
+        socket->write(packet(PubAck << 4, body.mid(at, 2)));
+        at += 2;
+    }
+    if (!isFleetTopic(*topic)) {
+        deliver(*topic, body.mid(at));
+        return true;
+    }
+    // The fleet-provisioning API's topics are AWS's: requests are answered, never relayed.
+    if (const auto request = parseFleetRequest(*topic)) {
+        QPointer<QSslSocket> requester(socket);
+        m_fleet.handle(*request, body.mid(at), {session.clientId, session.certificateId},
+                       [this, requester](const QString& replyTopic, const QByteArray& payload) {
+                           deliverTo(requester, replyTopic, payload);
+                       });
+    }
+    return true;
+}
+
+bool DeviceEndpoint::handleSubscribe(Session& session, const QByteArray& body)
+{
+    if (body.size() < 2)
+        return false;
+    QByteArray granted = body.left(2);
+    qsizetype at = 2;
+    while (at < body.size()) {
+        const auto filter = readString(body, at);
+        if (!filter || at >= body.size())
+            return false;
+        if (session.claim && !session.claim->maySubscribe(*filter)) {
+            qCInfo(lcCloud).noquote() << "device endpoint: claim" << session.certificateId << "may not subscribe to" << *filter
+                                      << "- disconnected";
+            return false;
+        }
+        const auto requested = static_cast<quint8>(body.at(at++));
+        session.subscriptions << *filter;
+        granted.append(static_cast<char>(std::min<quint8>(requested, 1)));
+    }
+    session.socket->write(packet(SubAck << 4, granted));
+    return true;
+}
+
+void DeviceEndpoint::deliverTo(QSslSocket* socket, const QString& topic, const QByteArray& payload)
+{
+    Session* session = socket ? sessionOf(socket) : nullptr;
+    if (!session || !session->connected)
+        return;
+    for (const auto& filter : session->subscriptions) {
+        if (topicMatches(filter, topic)) {
+            socket->write(packet(Publish << 4, uint16(topic.toUtf8().size()) + topic.toUtf8() + payload));
+            return;
+        }
     }
 }
 

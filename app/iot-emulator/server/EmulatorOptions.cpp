@@ -78,6 +78,9 @@ Result<EmulatorOptions> parseEmulatorOptions(const QStringList& arguments)
         value("account-id", "Account id in ARNs (default 123456789012).", "id"),
         value("fault", "Injected faults, e.g. throttle=0.1,5xx=0.05,latency-ms=20.", "spec"),
         value("tls-dir", "Directory with ca.crt, ca.key, server.crt, server.key; made there when missing.", "dir"),
+        value("pre-provisioning-hook", "Answer of templates' pre-provisioning hooks: allow (default), deny, or command:PATH "
+              "(reads the hook input JSON on stdin, prints {\"allowProvisioning\": bool, \"parameterOverrides\": {}}).", "rule"),
+        value("clock-offset", "Seconds added to the emulator's clock (claims, ownership tokens, certificate validity).", "seconds"),
     });
     if (!parser.parse(arguments))
         return Error(ErrorCode::InvalidInput, parser.errorText());
@@ -99,6 +102,20 @@ Result<EmulatorOptions> parseEmulatorOptions(const QStringList& arguments)
     options.region = parser.value(QStringLiteral("region")).isEmpty() ? options.region : parser.value(QStringLiteral("region"));
     options.accountId = parser.value(QStringLiteral("account-id")).isEmpty() ? options.accountId : parser.value(QStringLiteral("account-id"));
     options.tlsDirectory = parser.value(QStringLiteral("tls-dir"));
+    if (parser.isSet(QStringLiteral("pre-provisioning-hook"))) {
+        auto hook = PreProvisioningHook::parseSpec(parser.value(QStringLiteral("pre-provisioning-hook")));
+        if (!hook)
+            return hook.error();
+        options.hookRule = hook->first;
+        options.hookCommand = hook->second;
+    }
+    if (parser.isSet(QStringLiteral("clock-offset"))) {
+        bool ok = false;
+        options.clockOffsetSeconds = parser.value(QStringLiteral("clock-offset")).toLongLong(&ok);
+        if (!ok)
+            return Error(ErrorCode::InvalidInput,
+                         QStringLiteral("--clock-offset: '%1' is not a whole number of seconds").arg(parser.value(QStringLiteral("clock-offset"))));
+    }
     if (parser.isSet(QStringLiteral("fault"))) {
         auto faults = FaultSettings::parse(parser.value(QStringLiteral("fault")));
         if (!faults)

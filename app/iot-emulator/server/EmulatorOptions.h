@@ -3,6 +3,7 @@
 // imprint-iot-emulator's command line and credentials.
 
 #include "app/iot-emulator/server/ControlPlane.h"
+#include "app/iot-emulator/server/PreProvisioningHook.h"
 #include "core/SecureBytes.h"
 
 #include <QHostAddress>
@@ -23,6 +24,9 @@ struct EmulatorOptions
     QString tlsDirectory;
     FaultSettings faults;
     std::shared_ptr<CredentialMap> credentials;
+    PreProvisioningHook::Rule hookRule = PreProvisioningHook::Rule::Allow;
+    QString hookCommand;  // for Rule::Command
+    qint64 clockOffsetSeconds = 0;
 };
 
 // Parses argv. Errors are usage errors, in plain words; `--help` text is returned as an

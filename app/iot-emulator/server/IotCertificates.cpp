@@ -409,16 +409,35 @@ Answer IotService::updateCertificate(const ApiCall& call)
     const QString status = call.query.queryItemValue(QStringLiteral("newStatus"));
     if (!certificateStatuses().contains(status))
         return invalidRequest(QStringLiteral("newStatus '%1' is not a certificate status").arg(status));
-    auto certificate = m_registry.get(QStringLiteral("cert"), id);
+    // Provisioning claims are not listed but can be deactivated like any certificate.
+    const QString kind = !m_registry.get(QStringLiteral("cert"), id) && m_registry.get(QStringLiteral("claim"), id)
+                             ? QStringLiteral("claim")
+                             : QStringLiteral("cert");
+    auto certificate = m_registry.get(kind, id);
     if (!certificate)
         return notFound(QStringLiteral("Certificate %1 does not exist").arg(id));
     if (certificate->value(QStringLiteral("status")).toString() == QStringLiteral("REVOKED") && status == QStringLiteral("ACTIVE"))
         return ApiError{QStringLiteral("CertificateStateException"), 406, QStringLiteral("A REVOKED certificate cannot be activated")};
     certificate->insert(QStringLiteral("status"), status);
     certificate->insert(QStringLiteral("lastModifiedDate"), epochSeconds(QDateTime::currentDateTimeUtc()));
-    if (!save(QStringLiteral("cert"), id, *certificate))
+    if (!save(kind, id, *certificate))
         return internalFailure(QStringLiteral("cannot store the certificate"));
     return QJsonObject();
+}
+
+ConnectVerdict IotService::claimConnected(const QJsonObject& claim)
+{
+    const QString id = claim.value(QStringLiteral("certificateId")).toString();
+    const QString status = claim.value(QStringLiteral("status")).toString(QStringLiteral("ACTIVE"));
+    if (status != QStringLiteral("ACTIVE"))
+        return {false, QStringLiteral("provisioning claim %1 is %2").arg(id, status)};
+    const auto expiration = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(claim.value(QStringLiteral("expiration")).toDouble() * 1000), Qt::UTC);
+    if (expiration < now())
+        return {false, QStringLiteral("provisioning claim %1 expired at %2").arg(id, expiration.toString(Qt::ISODate))};
+    auto scope = ClaimScope::forProvisioningClaim(claim.value(QStringLiteral("templateName")).toString());
+    return {true, QStringLiteral("provisioning claim %1 of template %2, valid until %3")
+                      .arg(id, claim.value(QStringLiteral("templateName")).toString(), expiration.toString(Qt::ISODate)),
+            id, scope};
 }
 
 void IotService::publish(const QString& topic, const QByteArray& payload)
@@ -450,13 +469,20 @@ ConnectVerdict IotService::deviceConnected(const QByteArray& certificatePem)
         return {false, QStringLiteral("no usable client certificate")};
     if (auto known = m_registry.get(QStringLiteral("cert"), id.value())) {
         const QString status = known->value(QStringLiteral("status")).toString();
-        if (status == QStringLiteral("ACTIVE"))
-            return {true, QStringLiteral("certificate %1 is ACTIVE").arg(id.value())};
+        if (status == QStringLiteral("ACTIVE") && notAfter(certificate->get()) < now())
+            return {false, QStringLiteral("certificate %1 expired on %2").arg(id.value(), notAfter(certificate->get()).toString(Qt::ISODate))};
+        if (status == QStringLiteral("ACTIVE")) {
+            auto claim = claimScopeOf(*known);
+            return {true, QStringLiteral("certificate %1 is ACTIVE%2").arg(id.value(), claim ? QString(QStringLiteral(" (a claim: ") + claim->describe() + QStringLiteral(")")) : QString()),
+                    id.value(), claim};
+        }
         // AWS publishes the event again each time a PENDING_ACTIVATION certificate is presented.
         if (status == QStringLiteral("PENDING_ACTIVATION") && known->contains(QStringLiteral("caCertificateId")))
             publishRegistrationEvent(*known);
         return {false, QStringLiteral("certificate %1 is %2").arg(id.value(), status)};
     }
+    if (auto claim = m_registry.get(QStringLiteral("claim"), id.value()))
+        return claimConnected(*claim);
     auto ca = issuingCa(certificate->get());
     if (!ca)
         return {false, QStringLiteral("certificate %1 is not registered and no registered CA issued it").arg(id.value())};

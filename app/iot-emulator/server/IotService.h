@@ -7,6 +7,8 @@
 // Shapes, status codes and validation rules follow the service model
 // (../shared/reference/aws-iot-service-2.json) and docs/emulator.md.
 
+#include "app/iot-emulator/server/ClaimPolicy.h"
+#include "app/iot-emulator/server/FleetApi.h"
 #include "app/iot-emulator/server/Registry.h"
 #include "app/iot-emulator/server/X509Tools.h"
 #include "core/template/ProvisioningTemplate.h"
@@ -47,8 +49,26 @@ struct ApiCall
 // What a device endpoint does with a TLS client after its certificate was looked at.
 struct ConnectVerdict
 {
+    ConnectVerdict(bool accepted, QString why, QString id = {}, std::optional<ClaimScope> claimScope = std::nullopt)
+        : accept(accepted), reason(std::move(why)), certificateId(std::move(id)), claim(std::move(claimScope))
+    {
+    }
     bool accept = false;
-    QString reason;  // for the log: why accepted or dropped
+    QString reason;                   // for the log: why accepted or dropped
+    QString certificateId;            // of an accepted connection
+    std::optional<ClaimScope> claim;  // set when the certificate is a claim: it may use only these topics
+};
+
+// RegisterThing over MQTT between its checks and the provisioning, while the template's
+// pre-provisioning hook is asked.
+struct PendingRegistration
+{
+    QString templateName;
+    QString templateArn;
+    QString templateBody;
+    QJsonObject certificate;             // the ownership token's certificate
+    QHash<QString, QString> parameters;  // the request's; the hook's overrides are merged in later
+    bool hasHook = false;
 };
 
 class IotService : public QObject
@@ -100,6 +120,18 @@ public:
     // The device endpoint's question on every TLS connection (JITR/JITP happen here).
     ConnectVerdict deviceConnected(const QByteArray& certificatePem);
 
+    // The fleet-provisioning MQTT API (IotFleet.cpp). Certificates start PENDING_ACTIVATION and
+    // come with a one-hour ownership token.
+    FleetAnswer createKeysAndCertificate();
+    FleetAnswer createCertificateFromCsr(const QJsonObject& request);
+    std::variant<PendingRegistration, FleetError> beginRegisterThing(const QString& templateName, const QJsonObject& request);
+    // Answers {"thingName","deviceConfiguration"}.
+    FleetAnswer finishRegisterThing(const PendingRegistration& pending);
+
+    // The emulator's clock: the system's plus --clock-offset (claims, tokens, validity at connect).
+    void setClockOffsetSeconds(qint64 seconds) { m_clockOffsetSeconds = seconds; }
+    [[nodiscard]] QDateTime now() const { return QDateTime::currentDateTimeUtc().addSecs(m_clockOffsetSeconds); }
+
     // Records an MQTT message from AWS IoT itself (registration events) and hands it to the broker.
     void publish(const QString& topic, const QByteArray& payload);
 
@@ -126,11 +158,17 @@ private:
     QString templateBodyOf(const QJsonObject& registrationConfig) const;
     void publishRegistrationEvent(const QJsonObject& certificate);
     Status save(const QString& kind, const QString& id, const QJsonObject& document);
+    // A new fleet-provisioning certificate (PENDING_ACTIVATION) and its ownership token.
+    FleetAnswer storeFleetCertificate(const QByteArray& certificatePem);
+    std::variant<QJsonObject, FleetError> certificateOfToken(const QString& token);
+    std::optional<ClaimScope> claimScopeOf(const QJsonObject& certificate) const;
+    ConnectVerdict claimConnected(const QJsonObject& claim);
 
     Registry& m_registry;
     const EmulatorCa& m_ca;
     QString m_region;
     QString m_accountId;
+    qint64 m_clockOffsetSeconds = 0;
 };
 
 }  // namespace imprint::emulator

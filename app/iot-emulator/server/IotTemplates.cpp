@@ -253,7 +253,7 @@ Answer IotService::createProvisioningClaim(const ApiCall& call)
     auto id = provisioning::certificateIdOfPem(issued->certificatePem);
     if (!id)
         return internalFailure(id.error().message());
-    const auto expiration = QDateTime::currentDateTimeUtc().addSecs(kClaimLifetimeSeconds);
+    const auto expiration = now().addSecs(kClaimLifetimeSeconds);
     // Claims are not in the account's certificate list: they live under their own kind.
     if (!save(QStringLiteral("claim"), id.value(),
               {{QStringLiteral("certificateId"), id.value()}, {QStringLiteral("templateName"), name},

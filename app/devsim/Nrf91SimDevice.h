@@ -16,6 +16,8 @@ public:
 
     void boot() override;
     void receive(const QByteArray& bytes) override;
+    // The serial number the station reads (AT+CGSN).
+    [[nodiscard]] QByteArray imei() const;
 
 private:
     void handleCommand(const QByteArray& command);
@@ -25,7 +27,6 @@ private:
     [[nodiscard]] QByteArray cmng(const QByteArray& arguments);
     [[nodiscard]] QByteArray credentialName(quint64 tag, int type) const;
     [[nodiscard]] bool modemActive() const { return m_cfun == 1 || m_cfun == 2 || m_cfun == 21; }
-    [[nodiscard]] QByteArray imei() const;
     // Once a client certificate is stored and the station is done with the unit, the slot
     // presents its next device.
     void finishIfProvisioned();

@@ -1,10 +1,14 @@
 // imprint-devsim: N simulated devices on pseudo-terminals, with stable symlinks DIR/slot0...
 //   imprint-devsim --ports N --protocol imprint|nrf91 --dir DIR [--baud B] [--keygen-ms MS]
 //                  [--fault SLOT:KIND[,SLOT:KIND...]] [--queue K]
+//                  [--connect HOST:PORT --cafile CA.pem [--connect-attempts N] [--online-at-boot]
+//                   [--claim-cert C --claim-key K --template NAME [--claim-api csr|keys] [--payload json|cbor]]]
 // Prints "devsim: ready N ports in DIR" once every port exists; exits cleanly on SIGTERM/SIGINT.
+// With --connect, each device goes online when it leaves the fixture (docs/devices.md).
 
 #include "ImprintSimDevice.h"
 #include "Nrf91SimDevice.h"
+#include "OnlineDevice.h"
 #include "PtyPort.h"
 #include "serial/Cbor.h"
 #include "serial/DeviceCrypto.h"
@@ -42,7 +46,13 @@ struct Options
     int keygenMs = 300;
     int queue = 1;
     QHash<int, Faults> faults;
+    std::optional<OnlineSettings> online;
 };
+
+void printLine(const QString& line)
+{
+    QTextStream(stdout) << line << Qt::endl;
+}
 
 // A fixture slot: one port and the devices an operator puts on it, one after another.
 class Slot : public QObject
@@ -90,11 +100,33 @@ private:
             m_device = std::make_unique<ImprintSimDevice>(setup);
         m_device->transmit = [this](const QByteArray& bytes) { m_port->write(bytes); };
         m_device->unplug = [this] { m_port->unplug(); };
-        m_device->finished = [this] {
+        const OnlineIdentity identity{m_index, serialNumber(setup), setup.storeDirectory};
+        m_device->finished = [this, identity] {
             // The operator takes the finished device off the fixture and puts the next one on.
+            if (m_options.online && !m_options.online->atBoot)
+                goOnline(identity);
             QTimer::singleShot(300, this, [this] { plugNext(); });
         };
         m_device->boot();
+        if (m_options.online && m_options.online->atBoot)
+            goOnline(identity);
+    }
+
+    [[nodiscard]] QString serialNumber(const DeviceSetup& setup) const
+    {
+        if (auto* nrf91 = dynamic_cast<Nrf91SimDevice*>(m_device.get()))
+            return QString::fromLatin1(nrf91->imei());
+        return QStringLiteral("SIM-%1-%2").arg(setup.slot).arg(setup.position);
+    }
+
+    void goOnline(const OnlineIdentity& identity)
+    {
+        auto device = std::make_unique<OnlineDevice>(*m_options.online, identity);
+        device->report = [identity](const QString& line) {
+            printLine(QStringLiteral("devsim: slot%1 %2 %3").arg(identity.slot).arg(identity.serialNumber, line));
+        };
+        device->start();
+        m_online.push_back(std::move(device));
     }
 
     const Options& m_options;
@@ -102,7 +134,52 @@ private:
     int m_position = 0;
     std::unique_ptr<PtyPort> m_port;
     std::unique_ptr<SimDevice> m_device;
+    std::vector<std::unique_ptr<OnlineDevice>> m_online;  // devices that left the fixture, on the network
 };
+
+std::optional<QString> parseOnlineOptions(const QCommandLineParser& parser, Options& options)
+{
+    if (!parser.isSet(QStringLiteral("connect"))) {
+        for (const char* name : {"cafile", "claim-cert", "claim-key", "template", "online-at-boot"}) {
+            if (parser.isSet(QString::fromLatin1(name)))
+                return QStringLiteral("--%1 needs --connect HOST:PORT").arg(QLatin1String(name));
+        }
+        return std::nullopt;
+    }
+    auto endpoint = mqtt::parseEndpoint(parser.value(QStringLiteral("connect")));
+    if (!endpoint)
+        return QStringLiteral("--connect: ") + endpoint.error().message();
+    if (!parser.isSet(QStringLiteral("cafile")))
+        return QStringLiteral("--connect needs --cafile CA.pem (the endpoint's CA)");
+    auto ca = mqtt::readCaFile(parser.value(QStringLiteral("cafile")));
+    if (!ca)
+        return QStringLiteral("--cafile: ") + ca.error().message();
+    OnlineSettings online;
+    online.endpoint = endpoint.value();
+    online.endpoint.caCertificates = ca.value();
+    online.atBoot = parser.isSet(QStringLiteral("online-at-boot"));
+    bool ok = false;
+    online.attempts = parser.value(QStringLiteral("connect-attempts")).toInt(&ok);
+    if (!ok || online.attempts < 1)
+        return QStringLiteral("--connect-attempts must be 1 or more");
+    const QString certificate = parser.value(QStringLiteral("claim-cert"));
+    const QString key = parser.value(QStringLiteral("claim-key"));
+    const QString templateName = parser.value(QStringLiteral("template"));
+    if (!certificate.isEmpty() || !key.isEmpty() || !templateName.isEmpty()) {
+        if (certificate.isEmpty() || key.isEmpty() || templateName.isEmpty())
+            return QStringLiteral("a claim needs --claim-cert, --claim-key and --template together");
+        const QString api = parser.value(QStringLiteral("claim-api"));
+        const QString payload = parser.value(QStringLiteral("payload"));
+        if (api != QLatin1String("csr") && api != QLatin1String("keys"))
+            return QStringLiteral("--claim-api must be csr or keys");
+        if (payload != QLatin1String("json") && payload != QLatin1String("cbor"))
+            return QStringLiteral("--payload must be json or cbor");
+        online.claim = ClaimSettings{certificate, key, templateName, api == QLatin1String("csr"),
+                                     payload == QLatin1String("cbor") ? mqtt::PayloadFormat::Cbor : mqtt::PayloadFormat::Json};
+    }
+    options.online = std::move(online);
+    return std::nullopt;
+}
 
 std::optional<QString> parseOptions(const QStringList& arguments, Options& options)
 {
@@ -119,6 +196,17 @@ std::optional<QString> parseOptions(const QStringList& arguments, Options& optio
                                    QStringLiteral("list"));
     const QCommandLineOption queue(QStringLiteral("queue"), QStringLiteral("Devices per port, one after another (default 1)."), QStringLiteral("K"), QStringLiteral("1"));
     parser.addOptions({ports, protocol, dir, baud, keygen, fault, queue});
+    parser.addOptions({
+        {QStringLiteral("connect"), QStringLiteral("Devices go online to this AWS IoT device endpoint (TLS MQTT)."), QStringLiteral("HOST:PORT")},
+        {QStringLiteral("cafile"), QStringLiteral("CA certificate(s) of the endpoint (PEM)."), QStringLiteral("CA.pem")},
+        {QStringLiteral("connect-attempts"), QStringLiteral("Connection attempts per device (default 5)."), QStringLiteral("N"), QStringLiteral("5")},
+        {QStringLiteral("online-at-boot"), QStringLiteral("Go online at boot instead of when leaving the fixture.")},
+        {QStringLiteral("claim-cert"), QStringLiteral("Fleet provisioning: the claim certificate (PEM)."), QStringLiteral("file")},
+        {QStringLiteral("claim-key"), QStringLiteral("Fleet provisioning: the claim key (PEM)."), QStringLiteral("file")},
+        {QStringLiteral("template"), QStringLiteral("Fleet provisioning: the template for RegisterThing."), QStringLiteral("name")},
+        {QStringLiteral("claim-api"), QStringLiteral("csr (CreateCertificateFromCsr, default) or keys (CreateKeysAndCertificate)."), QStringLiteral("api"), QStringLiteral("csr")},
+        {QStringLiteral("payload"), QStringLiteral("json (default) or cbor."), QStringLiteral("format"), QStringLiteral("json")},
+    });
     if (!parser.parse(arguments))
         return parser.errorText();
     if (parser.isSet(QStringLiteral("help"))) {
@@ -152,7 +240,7 @@ std::optional<QString> parseOptions(const QStringList& arguments, Options& optio
                 return QStringLiteral("bad --fault '%1' (SLOT:KIND, kinds: %2)").arg(item, faultKinds().join(QStringLiteral(", ")));
         }
     }
-    return std::nullopt;
+    return parseOnlineOptions(parser, options);
 }
 
 }  // namespace

@@ -83,7 +83,7 @@ MqttClient::~MqttClient()
 
 void MqttClient::open()
 {
-    expectAnswer(kConnAck, QStringLiteral("the TLS handshake and CONNACK"));
+    expectAnswer(kConnAck, QStringLiteral("CONNACK"));
     m_socket.connectToHostEncrypted(m_endpoint.host, m_endpoint.port);
 }
 

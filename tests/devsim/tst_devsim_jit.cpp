@@ -1,0 +1,168 @@
+// The whole JITP and JITR story as a line runs it: the station (imprint-cli, its own SoftHSM2
+// token and CA) registers its CA with AWS IoT (imprint-iot-emulator), provisions simulated
+// devices (imprint-devsim) with `imprint-cli run`, and the devices, leaving the fixture, connect
+// to the device endpoint with their own key and certificate. Checked with the real AWS CLI.
+#include "DevsimProcess.h"
+#include "EmulatorProcess.h"
+#include "StationHarness.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QSslCertificate>
+#include <QTest>
+
+using namespace imprint;
+
+namespace {
+
+const QRegularExpression kConnected(QStringLiteral(R"(^devsim: slot\d+ SIM-\d+-\d+ connected as sensor-SIM-\d+-\d+ after \d+ attempt\(s\)$)"));
+const QRegularExpression kDropped(QStringLiteral(R"(^devsim: slot\d+ SIM-\d+-\d+ attempt 1 failed: .*closed the connection before CONNACK; retrying in \d+ ms$)"));
+
+}  // namespace
+
+class TestDevsimJustInTime : public QObject
+{
+    Q_OBJECT
+
+    test::EmulatorProcess m_emulator;
+
+    QStringList devsimArguments(const QString& dir, int ports, int attempts) const
+    {
+        return {QStringLiteral("--dir"), dir, QStringLiteral("--ports"), QString::number(ports), QStringLiteral("--protocol"),
+                QStringLiteral("imprint"), QStringLiteral("--keygen-ms"), QStringLiteral("50"), QStringLiteral("--connect"),
+                QStringLiteral("127.0.0.1:%1").arg(m_emulator.mqttPort()), QStringLiteral("--cafile"),
+                m_emulator.tlsDirectory() + QStringLiteral("/ca.crt"), QStringLiteral("--connect-attempts"), QString::number(attempts)};
+    }
+
+    // Imports a work order of one device per port and provisions it on every port.
+    static QString provision(test::StationHarness& station, const QString& devices, const QString& batch, int ports)
+    {
+        const QString db = station.path(batch + QStringLiteral(".sqlite"));
+        const auto imported = station.importOrder(db, batch, ports, 1);
+        if (imported.exitCode != 0)
+            return QStringLiteral("batch import: ") + imported.err;
+        const auto run = station.cli(QStringList{QStringLiteral("run"), QStringLiteral("--db"), db, QStringLiteral("--batch"), batch,
+                                                 QStringLiteral("--idle-timeout"), QStringLiteral("10")}
+                                     + test::StationHarness::portArguments(devices, ports));
+        if (run.exitCode != 0 || !run.out.contains(QStringLiteral("run: %1 passed").arg(ports)))
+            return QStringLiteral("run: ") + run.out + run.err;
+        return {};
+    }
+
+    // The certificate ids (SHA-256 of the DER) of what the station wrote into the devices.
+    static QStringList deviceCertificateIds(const QString& devices)
+    {
+        QStringList ids;
+        const QDir store(devices + QStringLiteral("/store"));
+        for (const QString& device : store.entryList(QDir::Dirs | QDir::NoDotAndDotDot)) {
+            const auto chain = QSslCertificate::fromPath(store.filePath(device + QStringLiteral("/chain")));
+            if (!chain.isEmpty())
+                ids << QString::fromLatin1(QCryptographicHash::hash(chain.first().toDer(), QCryptographicHash::Sha256).toHex());
+        }
+        return ids;
+    }
+
+    QString certificateStatus(const QString& id) const
+    {
+        return m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-certificate"), QStringLiteral("--certificate-id"), id})
+            .json()
+            .value(QStringLiteral("certificateDescription"))
+            .toObject()
+            .value(QStringLiteral("status"))
+            .toString();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString started = m_emulator.start();
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        // imprint-cli finds the emulator and its key pair as the AWS CLI would.
+        qputenv("AWS_ACCESS_KEY_ID", test::kAccessKeyId);
+        qputenv("AWS_SECRET_ACCESS_KEY", test::kSecretAccessKey);
+        qputenv("AWS_DEFAULT_REGION", "us-east-1");
+        qputenv("AWS_ENDPOINT_URL", m_emulator.endpoint().toUtf8());
+    }
+
+    void justInTimeProvisioning()
+    {
+        test::StationHarness station;
+        QVERIFY2(station.setUpCa().isEmpty(), "HSM CA set-up");
+        const auto registered = station.cli({QStringLiteral("cloud"), QStringLiteral("register-ca"), QStringLiteral("--mode"),
+                                             QStringLiteral("jitp"), QStringLiteral("--template-file"),
+                                             QStringLiteral(IMPRINT_SOURCE_DIR "/resources/templates/jitp.json"),
+                                             QStringLiteral("--role-arn"), QStringLiteral("arn:aws:iam::123456789012:role/JITPRole")});
+        QVERIFY2(registered.exitCode == 0 && registered.out.contains(QStringLiteral("CA registered: ")),
+                 qPrintable(registered.out + registered.err));
+
+        const QString devices = station.path(QStringLiteral("devices"));
+        test::DevsimProcess devsim;
+        QString started = devsim.start(devsimArguments(devices, 3, 5), station.environment());
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        const QString provisioned = provision(station, devices, QStringLiteral("jitp"), 3);
+        QVERIFY2(provisioned.isEmpty(), qPrintable(provisioned));
+
+        QVERIFY2(devsim.waitForLines(kConnected, 3), qPrintable(devsim.output()));
+        QCOMPARE(devsim.lines(kDropped).size(), 3);  // AWS drops each first connection while it provisions
+        for (int slot = 0; slot < 3; ++slot) {
+            const QString thingName = QStringLiteral("sensor-SIM-%1-0").arg(slot);
+            QVERIFY2(devsim.output().contains(QStringLiteral("devsim: slot%1 SIM-%1-0 connected as %2 after 2 attempt(s)").arg(slot).arg(thingName)),
+                     qPrintable(devsim.output()));
+            const auto thing = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), thingName});
+            QVERIFY2(thing.ok(), qPrintable(thing.describe()));
+            QCOMPARE(thing.json().value(QStringLiteral("attributes")).toObject().value(QStringLiteral("provisionedBy")).toString(),
+                     QStringLiteral("imprint-jitp"));
+        }
+        for (const QString& id : deviceCertificateIds(devices))
+            QCOMPARE(certificateStatus(id), QStringLiteral("ACTIVE"));
+    }
+
+    void justInTimeRegistrationThenActivation()
+    {
+        test::StationHarness station;
+        QVERIFY2(station.setUpCa().isEmpty(), "HSM CA set-up");
+        const auto registered = station.cli({QStringLiteral("cloud"), QStringLiteral("register-ca"), QStringLiteral("--mode"), QStringLiteral("jitr")});
+        QVERIFY2(registered.exitCode == 0, qPrintable(registered.out + registered.err));
+
+        const QString devices = station.path(QStringLiteral("devices"));
+        test::DevsimProcess devsim;
+        QString started = devsim.start(devsimArguments(devices, 2, 60), station.environment());
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        const QString provisioned = provision(station, devices, QStringLiteral("jitr"), 2);
+        QVERIFY2(provisioned.isEmpty(), qPrintable(provisioned));
+
+        // The first connection registers each certificate PENDING_ACTIVATION; the devices keep trying.
+        QVERIFY2(devsim.waitForLines(kDropped, 2), qPrintable(devsim.output()));
+        const QStringList ids = deviceCertificateIds(devices);
+        QCOMPARE(ids.size(), 2);
+        for (const QString& id : ids)
+            QCOMPARE(certificateStatus(id), QStringLiteral("PENDING_ACTIVATION"));
+        QVERIFY(devsim.lines(kConnected).isEmpty());
+
+        // The backend (AWS: a Lambda on the registration event) activates them.
+        for (const QString& id : ids) {
+            const auto activated = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("update-certificate"), QStringLiteral("--certificate-id"),
+                                                   id, QStringLiteral("--new-status"), QStringLiteral("ACTIVE")});
+            QVERIFY2(activated.ok(), qPrintable(activated.describe()));
+        }
+        QVERIFY2(devsim.waitForLines(kConnected, 2), qPrintable(devsim.output()));
+    }
+
+    void deviceWithoutCertificateSaysSo()
+    {
+        // A device that went online with nothing to connect with reports it, machine-readably.
+        const QTemporaryDir dir;
+        test::DevsimProcess devsim;
+        QStringList arguments = devsimArguments(dir.filePath(QStringLiteral("devices")), 1, 1);
+        arguments << QStringLiteral("--online-at-boot");
+        QString started = devsim.start(arguments, QProcessEnvironment::systemEnvironment());
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        QVERIFY2(devsim.waitForLines(QRegularExpression(QStringLiteral(
+                                         "^devsim: slot0 SIM-0-0 not connected: it holds neither its own certificate and key nor a claim$")),
+                                     1, 10'000),
+                 qPrintable(devsim.output()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDevsimJustInTime)
+#include "tst_devsim_jit.moc"

@@ -1,0 +1,165 @@
+// Fleet provisioning by claim, device side: simulated devices holding a claim certificate and
+// key (a CreateProvisioningClaim claim, made with the real AWS CLI) connect to
+// imprint-iot-emulator, obtain their own certificate (CreateCertificateFromCsr or
+// CreateKeysAndCertificate, JSON or CBOR), call RegisterThing with their serial number, store
+// the result and reconnect as themselves. A deactivated claim gets no device anywhere.
+#include "DevsimProcess.h"
+#include "EmulatorProcess.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QFile>
+#include <QJsonDocument>
+#include <QSslCertificate>
+#include <QSslKey>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace imprint;
+
+namespace {
+
+constexpr auto kTemplate = "devsim-fleet";
+
+QByteArray readAll(const QString& path)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+}
+
+bool writeFile(const QString& path, const QByteArray& content)
+{
+    QFile file(path);
+    return file.open(QIODevice::WriteOnly | QIODevice::Truncate) && file.write(content) == content.size();
+}
+
+}  // namespace
+
+class TestDevsimClaim : public QObject
+{
+    Q_OBJECT
+
+    test::EmulatorProcess m_emulator;
+    QTemporaryDir m_dir;
+
+    // A CreateProvisioningClaim claim in <name>.crt/.key; returns its certificate id.
+    QString makeClaim(const QString& name)
+    {
+        const auto claim = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("create-provisioning-claim"), QStringLiteral("--template-name"),
+                                           QString::fromLatin1(kTemplate)});
+        if (!claim.ok())
+            return {};
+        const QJsonObject answer = claim.json();
+        if (!writeFile(m_dir.filePath(name + QStringLiteral(".crt")), answer.value(QStringLiteral("certificatePem")).toString().toUtf8())
+            || !writeFile(m_dir.filePath(name + QStringLiteral(".key")),
+                          answer.value(QStringLiteral("keyPair")).toObject().value(QStringLiteral("PrivateKey")).toString().toUtf8()))
+            return {};
+        return answer.value(QStringLiteral("certificateId")).toString();
+    }
+
+    QStringList devsimArguments(const QString& dir, const QString& claim, const QString& api, const QString& payload) const
+    {
+        return {QStringLiteral("--dir"), dir, QStringLiteral("--ports"), QStringLiteral("2"), QStringLiteral("--protocol"),
+                QStringLiteral("imprint"), QStringLiteral("--online-at-boot"), QStringLiteral("--connect"),
+                QStringLiteral("127.0.0.1:%1").arg(m_emulator.mqttPort()), QStringLiteral("--cafile"),
+                m_emulator.tlsDirectory() + QStringLiteral("/ca.crt"), QStringLiteral("--claim-cert"),
+                m_dir.filePath(claim + QStringLiteral(".crt")), QStringLiteral("--claim-key"), m_dir.filePath(claim + QStringLiteral(".key")),
+                QStringLiteral("--template"), QString::fromLatin1(kTemplate), QStringLiteral("--claim-api"), api,
+                QStringLiteral("--payload"), payload};
+    }
+
+    QJsonObject describeCertificate(const QSslCertificate& certificate) const
+    {
+        const QString id = QString::fromLatin1(QCryptographicHash::hash(certificate.toDer(), QCryptographicHash::Sha256).toHex());
+        return m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-certificate"), QStringLiteral("--certificate-id"), id})
+            .json()
+            .value(QStringLiteral("certificateDescription"))
+            .toObject();
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        const QString started = m_emulator.start();
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        const auto created = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("create-provisioning-template"), QStringLiteral("--template-name"),
+                                             QString::fromLatin1(kTemplate), QStringLiteral("--enabled"),
+                                             QStringLiteral("--provisioning-role-arn"), QStringLiteral("arn:aws:iam::123456789012:role/FleetRole"),
+                                             QStringLiteral("--template-body"),
+                                             QStringLiteral("file://" IMPRINT_SOURCE_DIR "/resources/templates/fleet-provisioning.json")});
+        QVERIFY2(created.ok(), qPrintable(created.describe()));
+    }
+
+    void claimToOwnCertificate_data()
+    {
+        QTest::addColumn<QString>("api");
+        QTest::addColumn<QString>("payload");
+        QTest::newRow("CreateCertificateFromCsr, JSON") << QStringLiteral("csr") << QStringLiteral("json");
+        QTest::newRow("CreateCertificateFromCsr, CBOR") << QStringLiteral("csr") << QStringLiteral("cbor");
+        QTest::newRow("CreateKeysAndCertificate, JSON") << QStringLiteral("keys") << QStringLiteral("json");
+        QTest::newRow("CreateKeysAndCertificate, CBOR") << QStringLiteral("keys") << QStringLiteral("cbor");
+    }
+
+    void claimToOwnCertificate()
+    {
+        QFETCH(QString, api);
+        QFETCH(QString, payload);
+        const QString claim = api + payload;
+        QCOMPARE(makeClaim(claim).size(), 64);
+        const QString devices = m_dir.filePath(claim + QStringLiteral("-devices"));
+        test::DevsimProcess devsim;
+        const QString started = devsim.start(devsimArguments(devices, claim, api, payload), QProcessEnvironment::systemEnvironment());
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+
+        const QRegularExpression connected(QStringLiteral(R"(^devsim: slot\d SIM-\d-0 connected as device-SIM-\d-0 after 1 attempt\(s\)$)"));
+        QVERIFY2(devsim.waitForLines(connected, 2, 60'000), qPrintable(devsim.output()));
+        const QString method = api == QLatin1String("csr") ? QStringLiteral("CreateCertificateFromCsr") : QStringLiteral("CreateKeysAndCertificate");
+        QCOMPARE(devsim.lines(QRegularExpression(QStringLiteral(R"(^devsim: slot\d SIM-\d-0 got certificate [0-9a-f]{64} by )") + method + u'$')).size(), 2);
+        QCOMPARE(devsim.lines(QRegularExpression(QStringLiteral(R"(^devsim: slot\d SIM-\d-0 registered thing device-SIM-\d-0 by RegisterThing \(devsim-fleet\)$)"))).size(), 2);
+
+        const QDir store(devices + QStringLiteral("/store"));
+        const QStringList units = store.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        QCOMPARE(units.size(), 2);
+        for (const QString& unit : units) {
+            const QString path = store.filePath(unit) + u'/';
+            const QSslCertificate certificate(readAll(path + QStringLiteral("fleet-certificate.pem")));
+            QVERIFY(!certificate.isNull());
+            // The key it connected with (the reconnection proves key and certificate belong together).
+            QVERIFY(!QSslKey(readAll(path + QStringLiteral("device-key.pem")), QSsl::Ec).isNull());
+            const QJsonObject description = describeCertificate(certificate);
+            QCOMPARE(description.value(QStringLiteral("status")).toString(), QStringLiteral("ACTIVE"));
+            const QString thing = QString::fromUtf8(readAll(path + QStringLiteral("fleet-thing.txt")));
+            QVERIFY2(thing.startsWith(QStringLiteral("device-SIM-")), qPrintable(thing));
+            const QJsonObject configuration = QJsonDocument::fromJson(readAll(path + QStringLiteral("fleet-configuration.json"))).object();
+            QCOMPARE(configuration.value(QStringLiteral("telemetryTopic")).toString(), QStringLiteral("devices/%1/telemetry").arg(thing));
+            const auto described = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), thing});
+            QVERIFY2(described.ok(), qPrintable(described.describe()));
+            QCOMPARE(described.json().value(QStringLiteral("attributes")).toObject().value(QStringLiteral("serialNumber")).toString(),
+                     thing.mid(7));
+        }
+    }
+
+    void deactivatedClaimProvisionsNothing()
+    {
+        const QString id = makeClaim(QStringLiteral("revoked"));
+        QCOMPARE(id.size(), 64);
+        const auto deactivated = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("update-certificate"), QStringLiteral("--certificate-id"),
+                                                 id, QStringLiteral("--new-status"), QStringLiteral("INACTIVE")});
+        QVERIFY2(deactivated.ok(), qPrintable(deactivated.describe()));
+        const QString devices = m_dir.filePath(QStringLiteral("revoked-devices"));
+        test::DevsimProcess devsim;
+        const QString started = devsim.start(devsimArguments(devices, QStringLiteral("revoked"), QStringLiteral("csr"), QStringLiteral("json")),
+                                             QProcessEnvironment::systemEnvironment());
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        const QRegularExpression refused(QStringLiteral(R"(^devsim: slot\d SIM-\d-0 claim failed: 127\.0\.0\.1:\d+ closed the connection before CONNACK$)"));
+        QVERIFY2(devsim.waitForLines(refused, 2, 30'000), qPrintable(devsim.output()));
+        QVERIFY(!devsim.output().contains(QStringLiteral("connected as")));
+        const QDir store(devices + QStringLiteral("/store"));
+        for (const QString& unit : store.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
+            QVERIFY(!QFile::exists(store.filePath(unit + QStringLiteral("/fleet-certificate.pem"))));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDevsimClaim)
+#include "tst_devsim_claim.moc"

@@ -6,7 +6,6 @@
 #include "DevsimProcess.h"
 #include "EmulatorProcess.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
 #include <QJsonDocument>
@@ -68,15 +67,6 @@ class TestDevsimClaim : public QObject
                 QStringLiteral("--payload"), payload};
     }
 
-    QJsonObject describeCertificate(const QSslCertificate& certificate) const
-    {
-        const QString id = QString::fromLatin1(QCryptographicHash::hash(certificate.toDer(), QCryptographicHash::Sha256).toHex());
-        return m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-certificate"), QStringLiteral("--certificate-id"), id})
-            .json()
-            .value(QStringLiteral("certificateDescription"))
-            .toObject();
-    }
-
 private Q_SLOTS:
     void initTestCase()
     {
@@ -125,14 +115,15 @@ private Q_SLOTS:
             const QString path = store.filePath(unit) + u'/';
             const QSslCertificate certificate(readAll(path + QStringLiteral("fleet-certificate.pem")));
             QVERIFY(!certificate.isNull());
-            // The key it connected with (the reconnection proves key and certificate belong together).
+            // The key it connected with: the reconnection proves that key and certificate belong
+            // together and that RegisterThing made the certificate ACTIVE (the endpoint admits no other).
             QVERIFY(!QSslKey(readAll(path + QStringLiteral("device-key.pem")), QSsl::Ec).isNull());
-            const QJsonObject description = describeCertificate(certificate);
-            QCOMPARE(description.value(QStringLiteral("status")).toString(), QStringLiteral("ACTIVE"));
             const QString thing = QString::fromUtf8(readAll(path + QStringLiteral("fleet-thing.txt")));
             QVERIFY2(thing.startsWith(QStringLiteral("device-SIM-")), qPrintable(thing));
             const QJsonObject configuration = QJsonDocument::fromJson(readAll(path + QStringLiteral("fleet-configuration.json"))).object();
             QCOMPARE(configuration.value(QStringLiteral("telemetryTopic")).toString(), QStringLiteral("devices/%1/telemetry").arg(thing));
+            if (unit != units.first())
+                continue;  // the registry is asked about one unit per case: each AWS CLI run costs a second
             const auto described = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), thing});
             QVERIFY2(described.ok(), qPrintable(described.describe()));
             QCOMPARE(described.json().value(QStringLiteral("attributes")).toObject().value(QStringLiteral("serialNumber")).toString(),

@@ -131,11 +131,15 @@ Result<std::vector<InterruptedUnit>> AuditStore::recoverInterrupted()
 
 Result<UnitHandle> AuditStore::beginUnit(const BeginUnit& request)
 {
+    return beginUnitAsync(request).get();
+}
+
+std::future<Result<UnitHandle>> AuditStore::beginUnitAsync(const BeginUnit& request)
+{
     return submit<UnitHandle>([this, request](SqlConnection& connection) {
-               WriteContext context{connection, m_clock, m_options.station};
-               return beginUnitIn(context, request);
-           })
-        .get();
+        WriteContext context{connection, m_clock, m_options.station};
+        return beginUnitIn(context, request);
+    });
 }
 
 Result<qint64> AuditStore::recordCertificate(qint64 unitId, const CertificateRecord& certificate)

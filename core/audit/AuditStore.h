@@ -58,6 +58,8 @@ public:
     // Binds a device to its work-order row and starts a unit. Refuses a device already
     // provisioned (hardware ID, serial) or being provisioned, unless `rework` with a supervisor.
     [[nodiscard]] Result<UnitHandle> beginUnit(const BeginUnit& request);
+    // The same, queued: the caller does other work (the device's key generation) while it commits.
+    [[nodiscard]] std::future<Result<UnitHandle>> beginUnitAsync(const BeginUnit& request);
 
     // Records the certificate issued for a unit. Returns after the commit: only then may the
     // certificate be written to the device. Refuses a public key already live on another unit,

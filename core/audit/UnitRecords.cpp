@@ -345,6 +345,30 @@ Status requireSupervisor(SqlConnection& connection, const std::optional<QString>
     return Status::success();
 }
 
+Result<std::optional<BindPreview>> previewBind(SqlConnection& connection, const BeginUnit& request)
+{
+    if (request.rework || (!request.serialNumber && !request.hardwareId))
+        return std::optional<BindPreview>();
+    auto device = findDevice(connection, request);
+    if (!device)
+        return device.error();
+    if (!device.value() || device.value()->batchId != request.batchId)
+        return std::optional<BindPreview>();
+    const DeviceRow& row = *device.value();
+    if (row.hardwareId && request.hardwareId && *row.hardwareId != *request.hardwareId)
+        return std::optional<BindPreview>();
+    const std::optional<QString> hardwareId = request.hardwareId ? request.hardwareId : row.hardwareId;
+    auto live = connection.one(QStringLiteral("SELECT 1 FROM units WHERE state IN ('in_progress','passed') "
+                                              "AND (batch_device_id = ? OR (? IS NOT NULL AND hardware_id = ?)) LIMIT 1"),
+                               {row.id, nullableText(hardwareId), nullableText(hardwareId)},
+                               QStringLiteral("looking for earlier units of the device"));
+    if (!live)
+        return live.error();
+    if (live.value())
+        return std::optional<BindPreview>();
+    return std::optional<BindPreview>(BindPreview{row.serialNumber, row.thingName});
+}
+
 Result<UnitHandle> beginUnitIn(WriteContext& context, const BeginUnit& request)
 {
     if (request.actor.operatorName.trimmed().isEmpty())

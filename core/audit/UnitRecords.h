@@ -21,6 +21,18 @@ struct WriteContext
 };
 
 [[nodiscard]] Result<UnitHandle> beginUnitIn(WriteContext& context, const BeginUnit& request);
+
+// What beginUnit will most likely bind the device to, read without writing (any connection, no
+// transaction): the work-order row of this batch, when it exists, matches the hardware ID and has
+// no live unit. Nothing when any of that is not so (beginUnit then gives the reason) or for a
+// rework. A hint only, for starting work that does not touch the device's identity early; the
+// binding itself is beginUnit's.
+struct BindPreview
+{
+    QString serialNumber;
+    QString thingName;
+};
+[[nodiscard]] Result<std::optional<BindPreview>> previewBind(SqlConnection& connection, const BeginUnit& request);
 [[nodiscard]] Result<qint64> recordCertificateIn(WriteContext& context, qint64 unitId,
                                                  const CertificateRecord& certificate);
 [[nodiscard]] Result<qint64> appendUnitEventIn(WriteContext& context, qint64 unitId, const StepEvent& event);

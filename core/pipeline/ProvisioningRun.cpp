@@ -1,6 +1,7 @@
 #include "core/pipeline/ProvisioningRun.h"
 
 #include "core/Log.h"
+#include "core/audit/SqlConnection.h"
 
 #include <QSet>
 
@@ -162,7 +163,7 @@ Status ProvisioningRun::approveRework(int slot, const QString& supervisorId)
 
 UnitOutcome ProvisioningRun::provisionUnit(device::DeviceDriver& driver, const device::DeviceIdentity& identity,
                                            const SlotConfig& slot, SlotSnapshot& snapshot,
-                                           const std::optional<QString>& reworkBy)
+                                           const std::optional<QString>& reworkBy, audit::SqlConnection* reader)
 {
     snapshot.hardwareId = identity.hardwareId;
     snapshot.serialNumber = identity.serialNumber;
@@ -184,6 +185,7 @@ UnitOutcome ProvisioningRun::provisionUnit(device::DeviceDriver& driver, const d
     }
     context.hardwareIdAsSerial = m_options.hardwareIdAsSerial;
     context.labels = m_options.labels;
+    context.reader = reader;
     return provisioner.run(identity, context, [&](const QString& step, int index, int) {
         snapshot.step = step;
         snapshot.stepIndex = index;
@@ -205,6 +207,12 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
     link.protocol = m_profile.protocol;
     link.baudRate = m_profile.baudRate;
     link.timeouts = m_profile.timeouts;
+
+    // This thread's own read connection, for the bind preview (see UnitContext::reader).
+    auto reader = audit::SqlConnection::open(m_audit.path());
+    if (!reader)
+        qCWarning(lcPipeline).noquote() << "slot" << slot.slot << "binds without overlap:" << reader.error().message();
+    audit::SqlConnection* const readerConnection = reader ? reader.value().get() : nullptr;
 
     QString lastHardwareId;
     qint64 idleSince = m_clock.monotonicNs();
@@ -235,11 +243,12 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
         if (!claimUnit())
             break;
 
-        UnitOutcome outcome = provisionUnit(*driver.value(), identity.value(), slot, snapshot, reworkBy);
+        UnitOutcome outcome = provisionUnit(*driver.value(), identity.value(), slot, snapshot, reworkBy, readerConnection);
         if (!outcome.unitId && outcome.errorCode == ErrorCode::AlreadyExists && m_options.reworkSupervisor
             && !reworkBy) {
             // `run --rework`: the refusal is on record; provision it again, as a rework.
-            outcome = provisionUnit(*driver.value(), identity.value(), slot, snapshot, m_options.reworkSupervisor);
+            outcome = provisionUnit(*driver.value(), identity.value(), slot, snapshot, m_options.reworkSupervisor,
+                                    readerConnection);
         }
 
         lastHardwareId = identity->hardwareId;

@@ -101,7 +101,7 @@ private:
     void runSlot(const SlotConfig& slot);
     [[nodiscard]] UnitOutcome provisionUnit(device::DeviceDriver& driver, const device::DeviceIdentity& identity,
                                             const SlotConfig& slot, SlotSnapshot& snapshot,
-                                            const std::optional<QString>& reworkBy);
+                                            const std::optional<QString>& reworkBy, audit::SqlConnection* reader);
     // The supervisor who approved rework of this device on this slot, taken (once) if any.
     [[nodiscard]] std::optional<QString> takeReworkApproval(int slot, const QString& hardwareId);
     void forgetRefusal(int slot);

@@ -1,9 +1,11 @@
 #include "core/pipeline/UnitProvisioner.h"
 
 #include "core/Log.h"
+#include "core/audit/UnitRecords.h"
 #include "core/pipeline/ProofOfPossession.h"
 
 #include <algorithm>
+#include <utility>
 #include <thread>
 
 namespace imprint::pipeline {
@@ -12,6 +14,7 @@ namespace {
 
 const QString kScanLabel = QStringLiteral("scan label");
 const QString kBind = QStringLiteral("bind");
+const QString kFactoryReset = QStringLiteral("factory reset");
 const QString kGenerateKey = QStringLiteral("generate key");
 const QString kIssue = QStringLiteral("issue");
 const QString kWriteKey = QStringLiteral("write key");
@@ -131,8 +134,14 @@ UnitOutcome UnitProvisioner::run(const device::DeviceIdentity& identity, const U
 {
     m_onStep = onStep;
     m_steps = stepNames(m_profile);
+    m_rework = context.rework;
+    if (m_rework)  // a provisioned device is locked: it is wiped before it is keyed again
+        m_steps.insert(m_steps.indexOf(kBind) + 1, kFactoryReset);
     m_unitId.reset();
     m_pendingEvents.clear();
+    m_deferEvents = false;
+    m_deferredEvents.clear();
+    m_earlyCsr.reset();
     m_deviceNs = 0;
     m_stationKey.reset();
 
@@ -187,12 +196,14 @@ UnitOutcome UnitProvisioner::run(const device::DeviceIdentity& identity, const U
     const audit::BeginUnit begin{context.batchId, nonEmpty(serial),   nonEmpty(identity.hardwareId),
                                  context.slot,    m_driver.portName(), context.actor,
                                  context.rework,  context.quotaOverride, label};
-    auto unit = step<audit::UnitHandle>(kBind, [&] { return m_audit.beginUnit(begin); }, false, false);
+    auto unit = bind(begin, context, identity);
     if (!unit) {
         refuse(kBind, unit.error());
         return finish(outcome);
     }
     m_unitId = unit->unitId;
+    for (const audit::StepEvent& deferred : std::exchange(m_deferredEvents, {}))
+        recordEvent(deferred.step, deferred.outcome, deferred.error, deferred.durationMs.value_or(0) * 1'000'000);
     outcome.unitId = unit->unitId;
     outcome.serialNumber = unit->serialNumber;
     outcome.thingName = unit->thingName;
@@ -225,6 +236,38 @@ UnitOutcome UnitProvisioner::run(const device::DeviceIdentity& identity, const U
     return finish(outcome);
 }
 
+Result<audit::UnitHandle> UnitProvisioner::bind(const audit::BeginUnit& begin, const UnitContext& context,
+                                                 const device::DeviceIdentity& identity)
+{
+    auto sequential = [&] { return step<audit::UnitHandle>(kBind, [&] { return m_audit.beginUnit(begin); }, false, false); };
+    // Only a device whose binding is all but certain is asked for its key before the bind has
+    // committed: a device that will be refused (already provisioned…) is never touched.
+    if (m_profile.keyMode != KeyMode::DeviceCsr || !context.reader)
+        return sequential();
+    auto preview = audit::previewBind(*context.reader, begin);
+    if (!preview || !preview.value())
+        return sequential();
+    const ca::DeviceIdentity ids{preview.value()->thingName, preview.value()->serialNumber, identity.hardwareId};
+    auto subject = ca::expandSubject(m_profile.certificate.subject, ids);
+    if (!subject)
+        return sequential();  // keyAndIssue reports it, with the unit on record
+
+    announce(kBind);
+    auto pending = m_audit.beginUnitAsync(begin);
+    m_deferEvents = true;
+    m_earlyCsr = step<device::CsrResult>(kGenerateKey,
+                                         [&] { return m_driver.generateKeyAndCsr(subjectText(subject.value())); });
+    m_deferEvents = false;
+    // Station time: only what is left of the commit once the device has answered.
+    auto unit = step<audit::UnitHandle>(kBind, [&] { return pending.get(); }, false, false, false);
+    if (!unit || unit->thingName != ids.thingName || unit->serialNumber != ids.serialNumber) {
+        m_earlyCsr.reset();  // refused, or bound otherwise than previewed: the key is made again if needed
+        if (!unit)
+            m_deferredEvents.clear();
+    }
+    return unit;
+}
+
 Result<QString> UnitProvisioner::scanLabel(const device::DeviceIdentity& identity, const UnitContext& context)
 {
     return step<QString>(
@@ -253,6 +296,16 @@ std::optional<UnitProvisioner::Failure> UnitProvisioner::provision(const device:
                                                                    const audit::UnitHandle& unit,
                                                                    UnitOutcome& outcome)
 {
+    if (m_rework) {
+        const Status reset = identity.can(QStringLiteral("reset"))
+                                 ? step<void>(kFactoryReset, [&] { return m_driver.factoryReset(); })
+                                 : Status(Error(ErrorCode::Unsupported,
+                                                QStringLiteral("port %1: the device family has no factory reset, so a "
+                                                               "provisioned device cannot be reworked on the station")
+                                                    .arg(m_driver.portName())));
+        if (!reset)
+            return Failure{kFactoryReset, reset.error()};
+    }
     auto issued = keyAndIssue(identity, unit);
     if (!issued)
         return Failure{m_steps.value(m_currentStep), issued.error()};
@@ -301,10 +354,17 @@ Result<ca::IssuedCertificate> UnitProvisioner::keyAndIssue(const device::DeviceI
         return withKey->certificate;
     }
 
-    auto subject = ca::expandSubject(m_profile.certificate.subject, request.device);
-    if (!subject)
-        return subject.error();
-    auto csr = step<device::CsrResult>(kGenerateKey, [&] { return m_driver.generateKeyAndCsr(subjectText(subject.value())); });
+    Result<device::CsrResult> csr = Error(ErrorCode::Internal, QString());
+    if (m_earlyCsr) {
+        csr = std::move(*m_earlyCsr);  // made while the bind committed
+        m_earlyCsr.reset();
+        m_currentStep = static_cast<int>(m_steps.indexOf(kGenerateKey));
+    } else {
+        auto subject = ca::expandSubject(m_profile.certificate.subject, request.device);
+        if (!subject)
+            return subject.error();
+        csr = step<device::CsrResult>(kGenerateKey, [&] { return m_driver.generateKeyAndCsr(subjectText(subject.value())); });
+    }
     if (!csr)
         return csr.error();
     request.csr = csr->csrDer;
@@ -409,11 +469,11 @@ Status UnitProvisioner::proveAndLock(const ca::IssuedCertificate& certificate, c
 
 template <typename T>
 Result<T> UnitProvisioner::step(const QString& name, const std::function<Result<T>()>& action, bool onDevice,
-                                bool retryable)
+                                bool retryable, bool announced)
 {
+    if (announced)
+        announce(name);
     m_currentStep = static_cast<int>(m_steps.indexOf(name));
-    if (m_onStep)
-        m_onStep(name, m_currentStep, static_cast<int>(m_steps.size()));
     auto backoff = m_profile.retry.backoff;
     const int attempts = retryable ? std::max(1, m_profile.retry.attempts) : 1;
     for (int attempt = 1;; ++attempt) {
@@ -440,17 +500,26 @@ Result<T> UnitProvisioner::step(const QString& name, const std::function<Result<
     }
 }
 
-void UnitProvisioner::skip(const QString& name, const QString& why)
+void UnitProvisioner::announce(const QString& name)
 {
     m_currentStep = static_cast<int>(m_steps.indexOf(name));
     if (m_onStep)
         m_onStep(name, m_currentStep, static_cast<int>(m_steps.size()));
+}
+
+void UnitProvisioner::skip(const QString& name, const QString& why)
+{
+    announce(name);
     recordEvent(name, QStringLiteral("skipped"), why, 0);
 }
 
 void UnitProvisioner::recordEvent(const QString& name, const QString& outcome, const std::optional<QString>& error,
                                   qint64 durationNs)
 {
+    if (m_deferEvents) {
+        m_deferredEvents.push_back(audit::StepEvent{name, outcome, error, durationNs / 1'000'000});
+        return;
+    }
     if (!m_unitId)
         return;
     // Step events go to the writer without waiting: they are grouped with other slots' events

@@ -12,6 +12,7 @@
 #include "core/Clock.h"
 #include "core/Result.h"
 #include "core/audit/AuditStore.h"
+#include "core/audit/SqlConnection.h"
 #include "core/ca/CertificateIssuer.h"
 #include "core/device/DeviceDriver.h"
 #include "core/pipeline/LabelScanner.h"
@@ -36,6 +37,9 @@ struct UnitContext
     bool hardwareIdAsSerial = false;
     // BindMode::Barcode: where the slot's scanned label comes from (required then).
     LabelScanner* labels = nullptr;
+    // A read connection of the slot's thread: with it, the bind commits while the device makes
+    // its key (one durable commit fewer on the unit's critical path). Optional.
+    audit::SqlConnection* reader = nullptr;
 };
 
 struct UnitOutcome
@@ -80,6 +84,8 @@ private:
 
     // BindMode::Barcode: the slot's scanned label, checked against the serial the device reports.
     [[nodiscard]] Result<QString> scanLabel(const device::DeviceIdentity& identity, const UnitContext& context);
+    [[nodiscard]] Result<audit::UnitHandle> bind(const audit::BeginUnit& begin, const UnitContext& context,
+                                                 const device::DeviceIdentity& identity);
     [[nodiscard]] std::optional<Failure> provision(const device::DeviceIdentity& identity,
                                                    const audit::UnitHandle& unit, UnitOutcome& outcome);
     [[nodiscard]] Result<ca::IssuedCertificate> keyAndIssue(const device::DeviceIdentity& identity,
@@ -90,7 +96,8 @@ private:
     // Runs one step: announces it, times it, retries transient failures, records its event.
     template <typename T>
     Result<T> step(const QString& name, const std::function<Result<T>()>& action, bool onDevice = true,
-                   bool retryable = true);
+                   bool retryable = true, bool announced = true);
+    void announce(const QString& name);
     // A step that does not apply to this device: announced and recorded as skipped, with why.
     void skip(const QString& name, const QString& why);
 
@@ -109,7 +116,11 @@ private:
     QStringList m_steps;
     int m_currentStep = 0;
     std::optional<qint64> m_unitId;
+    bool m_rework = false;
     std::vector<std::future<Status>> m_pendingEvents;
+    bool m_deferEvents = false;                  // events of steps run before the unit is bound...
+    std::vector<audit::StepEvent> m_deferredEvents;  // ...recorded once it is
+    std::optional<Result<device::CsrResult>> m_earlyCsr;  // made while the bind committed
     qint64 m_deviceNs = 0;
     std::optional<SecureBytes> m_stationKey;
 };

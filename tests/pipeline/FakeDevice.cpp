@@ -82,7 +82,7 @@ Result<device::DeviceIdentity> FakeDevice::identify()
     return device::DeviceIdentity{m_hardwareId, QStringLiteral("fake"), QStringLiteral("1.0"),
                                   QStringLiteral("fake/1"),
                                   {QStringLiteral("keygen"), QStringLiteral("inject"), QStringLiteral("pop"),
-                                   QStringLiteral("lock"), QStringLiteral("config")},
+                                   QStringLiteral("lock"), QStringLiteral("config"), QStringLiteral("reset")},
                                   QString()};
 }
 

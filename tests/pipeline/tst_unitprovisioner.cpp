@@ -350,6 +350,39 @@ private Q_SLOTS:
         QCOMPARE(text(m_db, QStringLiteral("SELECT supervisor FROM units WHERE state = 'passed' AND rework = 1")),
                  QStringLiteral("sam"));
         QCOMPARE(count(m_db, QStringLiteral("SELECT COUNT(*) FROM certificates WHERE state = 'superseded'")), 1);
+        QCOMPARE(count(m_db, QStringLiteral("SELECT COUNT(*) FROM events e JOIN units u ON u.id = e.unit_id WHERE "
+                                            "u.rework = 1 AND e.step = 'factory reset' AND e.outcome = 'ok'")), 1);
+    }
+
+    void bindCommitsWhileTheDeviceMakesItsKey()
+    {
+        auto reader = audit::SqlConnection::open(m_db);
+        QVERIFY(reader.ok());
+        test::FakeDevice device(QStringLiteral("HW-2"));
+        QStringList steps;
+        pipeline::UnitContext context{m_batch, 0, kOperator};
+        context.reader = reader.value().get();
+        pipeline::UnitProvisioner provisioner(device, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto outcome = provisioner.run(device.identify().value(), context,
+                                             [&](const QString& step, int, int) { steps << step; });
+        QVERIFY2(outcome.passed, qPrintable(outcome.step + u": " + outcome.reason));
+        QCOMPARE(steps, pipeline::UnitProvisioner::stepNames(m_profile));
+        QVERIFY(device.lastCsrSubject().contains(QStringLiteral("sensor-SN-2")));
+        m_audit.reset();
+        // The key's event follows the unit's first event, as if the steps had run one by one.
+        QCOMPARE(text(m_db, QStringLiteral("SELECT group_concat(step, '|') FROM (SELECT step FROM events "
+                                           "WHERE unit_id IS NOT NULL ORDER BY id LIMIT 3)")),
+                 QStringLiteral("begin|generate key|certificate-recorded"));
+
+        // Already provisioned: refused at bind, and the device is never asked for a key.
+        auto store = audit::AuditStore::open({m_db, QStringLiteral("station-1")}, m_clock);
+        QVERIFY(store.ok());
+        m_audit = std::move(store).value();
+        test::FakeDevice again(QStringLiteral("HW-2"));
+        pipeline::UnitProvisioner second(again, *m_ca->service, *m_audit, m_profile, m_clock);
+        const auto refused = second.run(again.identify().value(), context);
+        QCOMPARE(refused.errorCode, std::optional<ErrorCode>(ErrorCode::AlreadyExists));
+        QVERIFY(again.lastCsrSubject().isEmpty());
     }
 };
 

@@ -1,5 +1,6 @@
 // `imprint-cli audit export|verify|add-operator`: the audit database for auditors and supervisors.
 #include "app/cli/Cli.h"
+#include "app/cli/StationOptions.h"
 #include "core/Clock.h"
 #include "core/audit/AuditExport.h"
 #include "core/audit/AuditQueries.h"
@@ -13,13 +14,6 @@
 namespace imprint::cli {
 
 namespace {
-
-QCommandLineOption auditDatabaseOption()
-{
-    return {QStringLiteral("db"),
-            QStringLiteral("Audit database (default: [audit] path in station.ini, else <data dir>/audit.sqlite)."),
-            QStringLiteral("file")};
-}
 
 Result<std::optional<QDateTime>> timeOption(const QCommandLineParser& parser, const QCommandLineOption& option)
 {
@@ -51,7 +45,7 @@ int exportAudit(CommandContext& context)
                                                     "in_progress) or event outcome."),
                                      QStringLiteral("outcome"));
     const QCommandLineOption out(QStringLiteral("out"), QStringLiteral("Output file."), QStringLiteral("file"));
-    const QCommandLineOption db = auditDatabaseOption();
+    const QCommandLineOption db = databaseOption();
     parser.addOptions({format, what, batch, from, until, outcome, out, db});
     if (auto stop = parseCommandLine(parser, context))
         return *stop;
@@ -63,7 +57,7 @@ int exportAudit(CommandContext& context)
                        "(--what units|events)\n";
         return toInt(ExitCode::Usage);
     }
-    auto connection = audit::SqlConnection::open(audit::resolveAuditPath(parser.value(db)));
+    auto connection = openDatabase(parser, db);
     if (!connection)
         return fail(context, connection.error());
     audit::ExportFilter filter;
@@ -114,11 +108,11 @@ int verifyAudit(CommandContext& context)
     parser.setApplicationDescription(QStringLiteral(
         "Recomputes the audit's hash chain and names the first event that was edited, deleted or reordered "
         "(exit code 8), or prints how many events verify."));
-    const QCommandLineOption db = auditDatabaseOption();
+    const QCommandLineOption db = databaseOption();
     parser.addOption(db);
     if (auto stop = parseCommandLine(parser, context))
         return *stop;
-    auto connection = audit::SqlConnection::open(audit::resolveAuditPath(parser.value(db)));
+    auto connection = openDatabase(parser, db);
     if (!connection)
         return fail(context, connection.error());
     auto report = audit::verifyChain(*connection.value());
@@ -146,7 +140,7 @@ int addOperator(CommandContext& context)
                                   QStringLiteral("operator"));
     const QCommandLineOption supervisor(QStringLiteral("supervisor"), QStringLiteral("The approving supervisor."),
                                         QStringLiteral("name"));
-    const QCommandLineOption db = auditDatabaseOption();
+    const QCommandLineOption db = databaseOption();
     parser.addOptions({role, supervisor, db});
     if (auto stop = parseCommandLine(parser, context))
         return *stop;
@@ -154,7 +148,7 @@ int addOperator(CommandContext& context)
         context.err << "imprint-cli: audit add-operator needs NAME\n";
         return toInt(ExitCode::Usage);
     }
-    auto connection = audit::SqlConnection::open(audit::resolveAuditPath(parser.value(db)));
+    auto connection = openDatabase(parser, db);
     if (!connection)
         return fail(context, connection.error());
     const SystemClock clock;

@@ -1,5 +1,6 @@
 // `imprint-cli batch import|open|list|show`: work orders in the audit database.
 #include "app/cli/Cli.h"
+#include "app/cli/StationOptions.h"
 #include "core/Clock.h"
 #include "core/audit/AuditQueries.h"
 #include "core/audit/SqlConnection.h"
@@ -12,19 +13,6 @@
 namespace imprint::cli {
 
 namespace {
-
-QCommandLineOption databaseOption()
-{
-    return {QStringLiteral("db"),
-            QStringLiteral("Audit database (default: [audit] path in station.ini, else <data dir>/audit.sqlite)."),
-            QStringLiteral("file")};
-}
-
-QCommandLineOption operatorOption()
-{
-    return {QStringLiteral("operator"), QStringLiteral("Who does it (default: the login name)."),
-            QStringLiteral("name"), audit::defaultOperatorName()};
-}
 
 int importBatch(CommandContext& context)
 {
@@ -67,7 +55,7 @@ int importBatch(CommandContext& context)
     options.station = audit::defaultStationName();
     if (!QFile::exists(path))
         return fail(context, Error(ErrorCode::NotFound, QStringLiteral("the work order %1 does not exist").arg(path)));
-    auto connection = audit::SqlConnection::open(audit::resolveAuditPath(parser.value(db)));
+    auto connection = openDatabase(parser, db);
     if (!connection)
         return fail(context, connection.error());
     const SystemClock clock;
@@ -103,7 +91,7 @@ int openBatch(CommandContext& context)
         context.err << "imprint-cli: batch open needs NAME and --quota N\n";
         return toInt(ExitCode::Usage);
     }
-    auto connection = audit::SqlConnection::open(audit::resolveAuditPath(parser.value(db)));
+    auto connection = openDatabase(parser, db);
     if (!connection)
         return fail(context, connection.error());
     const SystemClock clock;
@@ -125,7 +113,7 @@ int listBatches(CommandContext& context)
     parser.addOption(db);
     if (auto stop = parseCommandLine(parser, context))
         return *stop;
-    auto connection = audit::SqlConnection::open(audit::resolveAuditPath(parser.value(db)));
+    auto connection = openDatabase(parser, db);
     if (!connection)
         return fail(context, connection.error());
     auto batches = audit::listBatches(*connection.value());
@@ -156,7 +144,7 @@ int showBatch(CommandContext& context)
         context.err << "imprint-cli: batch show needs a batch id or name\n";
         return toInt(ExitCode::Usage);
     }
-    auto connection = audit::SqlConnection::open(audit::resolveAuditPath(parser.value(db)));
+    auto connection = openDatabase(parser, db);
     if (!connection)
         return fail(context, connection.error());
     auto batch = audit::findBatch(*connection.value(), parser.positionalArguments().constFirst());

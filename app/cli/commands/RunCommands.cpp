@@ -1,6 +1,8 @@
 // `imprint-cli run`: provision a batch on the fixture's ports, N slots at once.
 #include "app/cli/Cli.h"
+#include "app/cli/LabelReader.h"
 #include "app/cli/RunProgress.h"
+#include "app/cli/StationOptions.h"
 #include "app/cli/TerminalPrompt.h"
 #include "app/common/CaStation.h"
 #include "core/Clock.h"
@@ -8,7 +10,9 @@
 #include "core/audit/AuditStore.h"
 #include "core/audit/SqlConnection.h"
 #include "core/audit/StationIdentity.h"
+#include "core/audit/UnitRecords.h"
 #include "core/pipeline/ProvisioningRun.h"
+#include "core/pipeline/ScannedLabels.h"
 #include "serial/DeviceLinkFactory.h"
 
 #include <QFile>
@@ -18,6 +22,7 @@
 #include <atomic>
 #include <csignal>
 #include <map>
+#include <optional>
 #include <unistd.h>
 
 namespace imprint::cli {
@@ -94,7 +99,26 @@ Result<RunRequest> readRequest(QCommandLineParser& parser, const std::map<QStrin
     options.maxUnits = parser.value(o.at(QStringLiteral("units"))).toInt();
     options.idleTimeout = std::chrono::milliseconds(
         static_cast<qint64>(parser.value(o.at(QStringLiteral("idle-timeout"))).toDouble() * 1000.0));
-    request.database = audit::resolveAuditPath(parser.value(o.at(QStringLiteral("db"))));
+    request.database = databasePath(parser, o.at(QStringLiteral("db")));
+
+    const QString bind = parser.value(o.at(QStringLiteral("bind")));
+    if (bind != u"device" && bind != u"barcode")
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--bind must be device or barcode, not %1").arg(bind));
+    profile.bind = bind == u"barcode" ? pipeline::BindMode::Barcode : pipeline::BindMode::Device;
+    const double labelSeconds = parser.value(o.at(QStringLiteral("label-timeout"))).toDouble(&ok);
+    if (!ok || labelSeconds <= 0)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--label-timeout needs a positive number of seconds"));
+    profile.labelTimeout = std::chrono::milliseconds(static_cast<qint64>(labelSeconds * 1000.0));
+
+    const QString supervisor = parser.value(o.at(QStringLiteral("supervisor")));
+    if (parser.isSet(o.at(QStringLiteral("rework")))) {
+        if (supervisor.isEmpty())
+            return Error(ErrorCode::PermissionDenied,
+                         QStringLiteral("--rework needs --supervisor NAME: a registered supervisor approves rework"));
+        options.reworkSupervisor = supervisor;
+    } else if (!supervisor.isEmpty()) {
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--supervisor is only for --rework"));
+    }
     return request;
 }
 
@@ -147,8 +171,19 @@ int run(CommandContext& context)
                                                  "{thingName}, {serialNumber}, {hardwareId} are filled in)."),
         QStringLiteral("key=value"));
     add(QStringLiteral("root-ca"), QStringLiteral("Server root CA (PEM) to write to each device."), QStringLiteral("file"));
-    add(QStringLiteral("operator"), QStringLiteral("Operator on record (default: the login name)."),
-        QStringLiteral("name"), audit::defaultOperatorName());
+    o.emplace(QStringLiteral("operator"), operatorOption());
+    add(QStringLiteral("bind"), QStringLiteral("How a device finds its work-order row: device (the serial number or "
+                                               "hardware ID it reports; default) or barcode (a label scanned per "
+                                               "device, read from stdin: LABEL for the next waiting slot, N:LABEL "
+                                               "for slot N)."),
+        QStringLiteral("mode"), QStringLiteral("device"));
+    add(QStringLiteral("label-timeout"), QStringLiteral("--bind barcode: seconds to wait for a device's label "
+                                                        "(default: 60)."),
+        QStringLiteral("s"), QStringLiteral("60"));
+    add(QStringLiteral("rework"), QStringLiteral("Provision again devices already provisioned, superseding their "
+                                                 "certificates (needs --supervisor)."));
+    add(QStringLiteral("supervisor"), QStringLiteral("The registered supervisor approving --rework."),
+        QStringLiteral("name"));
     add(QStringLiteral("units"), QStringLiteral("Stop after this many units (default: no limit)."), QStringLiteral("n"),
         QStringLiteral("0"));
     add(QStringLiteral("idle-timeout"), QStringLiteral("A slot with no new device for this many seconds stops "
@@ -157,8 +192,7 @@ int run(CommandContext& context)
     add(QStringLiteral("timeout-ms"), QStringLiteral("Time limit of every device step, in ms (default: 3000 for short "
                                                      "exchanges, 20000 for key generation, 10000 for writes)."),
         QStringLiteral("ms"));
-    add(QStringLiteral("db"), QStringLiteral("Audit database (default: [audit] path in station.ini, else <data dir>/audit.sqlite)."),
-        QStringLiteral("file"));
+    o.emplace(QStringLiteral("db"), databaseOption());
     for (const auto& [name, option] : o)
         parser.addOption(option);
     if (auto stop = parseCommandLine(parser, context))
@@ -178,8 +212,17 @@ int run(CommandContext& context)
             return fail(context, batch.error());
         request->options.batchId = batch->id;
         request->options.hardwareIdAsSerial = batch->kind == u"open";
-        if (request->options.maxUnits == 0 && batch->kind == u"list")
+        // A rework run takes devices already counted as provisioned: it ends by --units,
+        // --idle-timeout or an interrupt, not by the batch's remaining count.
+        if (request->options.maxUnits == 0 && batch->kind == u"list" && !request->options.reworkSupervisor)
             request->options.maxUnits = static_cast<int>(std::max<qint64>(0, batch->devices - batch->provisioned));
+        // Checked before the HSM is opened: a wrong name fails at once, in plain words.
+        if (request->options.reworkSupervisor) {
+            if (Status allowed = audit::requireSupervisor(*connection.value(), request->options.reworkSupervisor,
+                                                          QStringLiteral("--rework"));
+                !allowed)
+                return fail(context, allowed.error());
+        }
     }
 
     TerminalPrompt prompt(context.err);
@@ -202,6 +245,8 @@ int run(CommandContext& context)
         slots.push_back({i, request->ports.at(i)});
 
     serial::SerialDeviceConnector connector;
+    pipeline::ScannedLabels labels;  // outlives the run, which uses it until it ends
+    request->options.labels = &labels;
     RunProgress progress(context.out, isatty(STDOUT_FILENO) == 1, request->options.maxUnits);
     pipeline::ProvisioningRun provisioning(connector, *issuer.value(), *store.value(), request->profile, clock, &progress);
     const qint64 started = clock.monotonicNs();
@@ -210,12 +255,16 @@ int run(CommandContext& context)
     std::signal(SIGTERM, onInterrupt);
     if (Status ok = provisioning.start(slots, request->options); !ok)
         return fail(context, ok.error());
+    std::optional<LabelReader> labelReader;
+    if (request->profile.bind == pipeline::BindMode::Barcode)
+        labelReader.emplace(STDIN_FILENO, labels);
     while (provisioning.running()) {
         if (g_interrupted)
             provisioning.requestStop();
         QThread::msleep(50);
     }
     const pipeline::RunSummary summary = provisioning.wait();
+    labelReader.reset();
     progress.finish();
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);

@@ -1,7 +1,8 @@
 // imprint-devsim's MQTT 3.1.1 client: the packet codec and the fleet-provisioning payloads as
 // pure functions, then the client over TLS against imprint-iot-emulator's device endpoint with a
 // certificate registered through the real AWS CLI (and refusals: unknown certificate, untrusted
-// broker, nothing listening, a broker that never answers).
+// broker, nothing listening, a broker that never answers), and against a real mosquitto broker
+// (code not written here) with a test PKI: a round trip, and a CONNACK refusal.
 #include "EmulatorProcess.h"
 #include "mqtt/FleetPayload.h"
 #include "mqtt/MqttClient.h"
@@ -9,6 +10,9 @@
 #include <QFile>
 #include <QProcess>
 #include <QTcpServer>
+#include <QTcpSocket>
+
+#include <unistd.h>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -75,6 +79,73 @@ class TestDevsimMqtt : public QObject
         auto made = makeTlsIdentity(readAll(m_dir.filePath(name + QStringLiteral(".pem"))),
                                     SecureBytes(key.constData(), static_cast<std::size_t>(key.size())));
         return made ? made.value() : TlsIdentity{};
+    }
+
+    // openssl req with `arguments`; true when it succeeded.
+    static bool openssl(const QStringList& arguments)
+    {
+        QProcess tool;
+        tool.start(QStringLiteral("openssl"), arguments);
+        return tool.waitForFinished(30'000) && tool.exitCode() == 0;
+    }
+
+    // A CA, a server certificate for 127.0.0.1 and a client certificate, all P-256, in m_dir/broker-*.
+    bool makeBrokerPki()
+    {
+        const QStringList key{QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                              QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"), QStringLiteral("-days"), QStringLiteral("2")};
+        const QString dir = m_dir.path() + QStringLiteral("/broker-");
+        const QStringList leaf{QStringLiteral("-addext"), QStringLiteral("basicConstraints=critical,CA:FALSE"), QStringLiteral("-CA"),
+                               dir + QStringLiteral("ca.pem"), QStringLiteral("-CAkey"), dir + QStringLiteral("ca.key")};
+        return openssl(QStringList{QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-subj"), QStringLiteral("/CN=Broker Test CA"),
+                                   QStringLiteral("-keyout"), dir + QStringLiteral("ca.key"), QStringLiteral("-out"), dir + QStringLiteral("ca.pem")}
+                       + key)
+               && openssl(QStringList{QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-subj"), QStringLiteral("/CN=localhost"),
+                                      QStringLiteral("-addext"), QStringLiteral("subjectAltName=IP:127.0.0.1"), QStringLiteral("-keyout"),
+                                      dir + QStringLiteral("server.key"), QStringLiteral("-out"), dir + QStringLiteral("server.pem")}
+                          + key + leaf)
+               && openssl(QStringList{QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-subj"), QStringLiteral("/CN=client"),
+                                      QStringLiteral("-keyout"), m_dir.filePath(QStringLiteral("broker-client.key")), QStringLiteral("-out"),
+                                      m_dir.filePath(QStringLiteral("broker-client.pem"))}
+                          + key + leaf);
+    }
+
+    static quint16 freePort()
+    {
+        QTcpServer probe;
+        return probe.listen(QHostAddress::LocalHost) ? probe.serverPort() : 0;
+    }
+
+    // mosquitto with two TLS listeners requiring a client certificate: anonymous allowed on the
+    // first, refused (CONNACK 5) on the second.
+    QString startMosquitto(QProcess& broker, quint16 open, quint16 closed)
+    {
+        const QString dir = m_dir.path() + QStringLiteral("/broker-");
+        QString config = QStringLiteral("per_listener_settings true\n");
+        if (::geteuid() == 0)
+            config += QStringLiteral("user root\n");  // else it drops to 'mosquitto', who cannot read the test's files
+        for (const auto& [port, anonymous] : {std::pair{open, true}, std::pair{closed, false}}) {
+            config += QStringLiteral("listener %1 127.0.0.1\ncafile %2ca.pem\ncertfile %2server.pem\nkeyfile %2server.key\n"
+                                     "require_certificate true\nallow_anonymous %3\n")
+                          .arg(port)
+                          .arg(dir, anonymous ? QStringLiteral("true") : QStringLiteral("false"));
+        }
+        QFile file(dir + QStringLiteral("mosquitto.conf"));
+        if (!file.open(QIODevice::WriteOnly) || file.write(config.toUtf8()) < 0)
+            return QStringLiteral("cannot write the mosquitto configuration");
+        file.close();
+        broker.setProcessChannelMode(QProcess::MergedChannels);
+        broker.start(QStringLiteral("/usr/sbin/mosquitto"), {QStringLiteral("-c"), file.fileName()});
+        for (int tries = 0; tries < 100; ++tries) {
+            QTcpSocket probe;
+            probe.connectToHost(QHostAddress::LocalHost, closed);
+            if (probe.waitForConnected(100))
+                return {};
+            if (broker.state() == QProcess::NotRunning)
+                break;
+            QTest::qWait(50);
+        }
+        return QStringLiteral("mosquitto did not start: ") + QString::fromUtf8(broker.readAll());
     }
 
     Endpoint emulatorEndpoint()
@@ -300,6 +371,45 @@ private Q_SLOTS:
         QCOMPARE(seen.failure->code(), ErrorCode::Network);
         QVERIFY2(seen.why().contains(QStringLiteral("127.0.0.1:%1").arg(port)), qPrintable(seen.why()));
         QVERIFY2(seen.why().contains(QStringLiteral("refused"), Qt::CaseInsensitive), qPrintable(seen.why()));
+    }
+
+    void realMosquittoBroker()
+    {
+        QVERIFY(makeBrokerPki());
+        const quint16 open = freePort();
+        const quint16 closed = freePort();
+        QProcess broker;
+        const QString started = startMosquitto(broker, open, closed);
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        auto ca = readCaFile(m_dir.filePath(QStringLiteral("broker-ca.pem")));
+        QVERIFY(ca.ok());
+
+        MqttClient client({QStringLiteral("127.0.0.1"), open, ca.value()}, identity(QStringLiteral("broker-client")),
+                          {QStringLiteral("devsim-test"), 30, true});
+        Observed seen(client);
+        client.open();
+        QTRY_VERIFY_WITH_TIMEOUT(seen.connected || seen.failure, 15'000);
+        QVERIFY2(seen.connected, qPrintable(seen.why()));
+        client.subscribe({QStringLiteral("devices/+/hello"), QStringLiteral("other/#")}, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(seen.subscribed.size(), 1, 10'000);
+        QCOMPARE(seen.subscribed.first(), (QList<quint8>{1, 1}));
+        const QByteArray large(200'000, 'z');  // a three-byte remaining length, both ways
+        const quint16 id = client.publish(QStringLiteral("devices/d1/hello"), large, 1);
+        QTRY_COMPARE_WITH_TIMEOUT(seen.messages.size(), 1, 10'000);
+        QTRY_COMPARE_WITH_TIMEOUT(seen.published, QList<quint16>{id}, 10'000);
+        QCOMPARE(seen.messages.first().second, large);
+        client.close();
+        QVERIFY2(!seen.failure, qPrintable(seen.why()));
+
+        MqttClient refused({QStringLiteral("127.0.0.1"), closed, ca.value()}, identity(QStringLiteral("broker-client")),
+                           {QStringLiteral("devsim-test"), 30, true});
+        Observed refusal(refused);
+        refused.open();
+        QTRY_VERIFY_WITH_TIMEOUT(refusal.failure.has_value(), 15'000);
+        QCOMPARE(refusal.failure->code(), ErrorCode::CloudRejected);
+        QCOMPARE(refusal.why(), QStringLiteral("127.0.0.1:%1: connection refused: not authorized").arg(closed));
+        broker.terminate();
+        broker.waitForFinished(5'000);
     }
 
     void silentBrokerTimesOut()

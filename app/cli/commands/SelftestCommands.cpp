@@ -1,5 +1,6 @@
 // `imprint-cli selftest`: is this machine able to run the station?
 #include "app/cli/Cli.h"
+#include "app/common/CaStation.h"
 #include "app/common/StationChecks.h"
 #include "core/Paths.h"
 #include "core/Version.h"
@@ -27,6 +28,9 @@ int selftest(CommandContext& context)
         return *stop;
 
     const QString directory = parser.isSet(dataDir) ? parser.value(dataDir) : dataDirectory();
+    // The development token's SOFTHSM2_CONF from station.ini, as every other command does: a
+    // technician cannot read SoftHSM2's system configuration (group softhsm).
+    station::applyDevTokenEnvironment(station::readHsmSettings());
     const auto outcomes = runSelfChecks(station::stationChecks(parser.value(module), directory));
     int failed = 0;
     for (const auto& outcome : outcomes) {

@@ -9,16 +9,16 @@ set(CPACK_PACKAGE_CONTACT "${IMPRINT_PACKAGE_MAINTAINER}")
 set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "factory provisioning station for IoT fleets")
-set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "factory provisioning station for IoT fleets
-Imprint gives every device on a production line a unique identity: a key
+# CPack puts the summary above this as the synopsis line. (No double quotes: CPack mangles them.)
+set(CPACK_DEBIAN_PACKAGE_DESCRIPTION "Imprint gives every device on a production line a unique identity: a key
 pair, an X.509 certificate from the company's CA whose key stays in an HSM
 (PKCS#11), and a record in AWS IoT Core, and keeps an append-only SQLite
 audit of every unit.
 .
 This package has the technicians' window (imprint), the line engineers'
 command line (imprint-cli), a device simulator and a local AWS IoT emulator
-for trials, the demo, and a udev rule that gives the group \"imprint\" access
-to USB serial adapters and USB HSMs, so the station never needs root.")
+for trials, the demo, and a udev rule that gives the group imprint access to
+USB serial adapters and USB HSMs, so the station never needs root.")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)              # imprint_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION utils)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)

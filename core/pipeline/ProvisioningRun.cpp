@@ -209,7 +209,9 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
     link.timeouts = m_profile.timeouts;
 
     // This thread's own read connection, for the bind preview (see UnitContext::reader).
-    auto reader = audit::SqlConnection::open(m_audit.path());
+    auto reader = m_options.overlapBind ? audit::SqlConnection::open(m_audit.path())
+                                        : Result<std::unique_ptr<audit::SqlConnection>>(
+                                              Error(ErrorCode::Cancelled, QStringLiteral("turned off")));
     if (!reader)
         qCWarning(lcPipeline).noquote() << "slot" << slot.slot << "binds without overlap:" << reader.error().message();
     audit::SqlConnection* const readerConnection = reader ? reader.value().get() : nullptr;

@@ -97,6 +97,7 @@ Result<RunRequest> readRequest(QCommandLineParser& parser, const std::map<QStrin
     auto& options = request.options;
     options.actor = {parser.value(o.at(QStringLiteral("operator"))), std::nullopt};
     options.maxUnits = parser.value(o.at(QStringLiteral("units"))).toInt();
+    options.overlapBind = !parser.isSet(o.at(QStringLiteral("no-bind-overlap")));
     options.idleTimeout = std::chrono::milliseconds(
         static_cast<qint64>(parser.value(o.at(QStringLiteral("idle-timeout"))).toDouble() * 1000.0));
     request.database = databasePath(parser, o.at(QStringLiteral("db")));
@@ -193,6 +194,11 @@ int run(CommandContext& context)
                                                      "exchanges, 20000 for key generation, 10000 for writes)."),
         QStringLiteral("ms"));
     o.emplace(QStringLiteral("db"), databaseOption());
+    // For bench_station's same-run comparison only.
+    QCommandLineOption serialBind(QStringLiteral("no-bind-overlap"),
+                                  QStringLiteral("Commit the bind before the device makes its key (slower)."));
+    serialBind.setFlags(QCommandLineOption::HiddenFromHelp);
+    o.emplace(QStringLiteral("no-bind-overlap"), serialBind);
     for (const auto& [name, option] : o)
         parser.addOption(option);
     if (auto stop = parseCommandLine(parser, context))

@@ -8,6 +8,8 @@
 #include <QCborValue>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 using namespace imprint::emulator;
@@ -138,6 +140,51 @@ private Q_SLOTS:
         QVERIFY(!parseHookOutput("{\"allowProvisioning\": false}").allow);
         QVERIFY(!parseHookOutput("{\"allowProvisioning\": \"yes\"}").allow);
         QVERIFY(!parseHookOutput("garbage").allow);
+    }
+
+    // The command hook: stdin carries the input, stdout the verdict; failures deny.
+    void hookCommand_data()
+    {
+        QTest::addColumn<QByteArray>("script");
+        QTest::addColumn<bool>("allow");
+        QTest::addColumn<QString>("site");
+        QTest::newRow("allows with overrides")
+            << QByteArray("grep -q '\"SerialNumber\":\"42\"' && echo '{\"allowProvisioning\":true,\"parameterOverrides\":{\"Site\":\"9\"}}'")
+            << true << QStringLiteral("9");
+        QTest::newRow("input not seen") << QByteArray("grep -q nothing-like-this && echo '{\"allowProvisioning\":true}'") << false << QString();
+        QTest::newRow("denies") << QByteArray("cat >/dev/null; echo '{\"allowProvisioning\":false}'") << false << QString();
+        QTest::newRow("fails") << QByteArray("cat >/dev/null; echo '{\"allowProvisioning\":true}'; exit 3") << false << QString();
+        QTest::newRow("garbage") << QByteArray("cat >/dev/null; echo allow") << false << QString();
+    }
+
+    void hookCommand()
+    {
+        QFETCH(QByteArray, script);
+        QFETCH(bool, allow);
+        QFETCH(QString, site);
+        QTemporaryDir directory;
+        QFile file(directory.filePath(QStringLiteral("hook.sh")));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("#!/bin/sh\n" + script + "\n");
+        file.close();
+        QVERIFY(file.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner));
+        PreProvisioningHook hook(PreProvisioningHook::Rule::Command, file.fileName());
+        std::optional<HookVerdict> verdict;
+        hook.ask({{QStringLiteral("parameters"), QJsonObject{{QStringLiteral("SerialNumber"), QStringLiteral("42")}}}},
+                 [&verdict](const HookVerdict& answer) { verdict = answer; });
+        QTRY_VERIFY_WITH_TIMEOUT(verdict.has_value(), PreProvisioningHook::kTimeoutMs + 2000);
+        QCOMPARE(verdict->allow, allow);
+        QCOMPARE(verdict->parameterOverrides.value(QStringLiteral("Site")), site);
+    }
+
+    void hookCommandMissing()
+    {
+        PreProvisioningHook hook(PreProvisioningHook::Rule::Command, QStringLiteral("/nonexistent/hook"));
+        std::optional<HookVerdict> verdict;
+        hook.ask({}, [&verdict](const HookVerdict& answer) { verdict = answer; });
+        QTRY_VERIFY_WITH_TIMEOUT(verdict.has_value(), PreProvisioningHook::kTimeoutMs + 2000);
+        QVERIFY(!verdict->allow);
+        QVERIFY2(verdict->reason.contains(QStringLiteral("cannot start")), qPrintable(verdict->reason));
     }
 };
 

@@ -79,7 +79,9 @@ CaRegistrationWizard::CaRegistrationWizard(setup::CloudSetupService& service, Se
     m_worker.run(this, [&service] { return service.config(); }, [this](setup::CloudConfig config) {
         m_config = std::move(config);
         m_configRead = true;
+        m_summary->setText(summary());
     });
+    resize(760, 560);
 }
 
 CaRegistrationWizard::~CaRegistrationWizard()
@@ -294,7 +296,7 @@ void CaRegistrationWizard::showRegistration(const Result<registration::CaRegistr
     m_result = r;
     m_progress->setValue(1);
     setSetupStatus(m_status,
-                   tr("%1\nCA id: %2\nState: %3, auto-registration %4, mode %5")
+                   tr("%1\nCA id:\n%2\nState: %3, auto-registration %4, mode %5")
                        .arg(r.alreadyRegistered ? tr("This CA was registered already.") : tr("CA registered."),
                             r.certificateId, r.status, r.autoRegistrationStatus, r.certificateMode),
                    false);

@@ -96,6 +96,7 @@ CloudPage::CloudPage(setup::CloudSetupService& service, SetupWorker& worker, QWi
     setBusy(true, tr("Reading the station's configuration…"));
     m_worker.run(this, [&service] { return service.config(); }, [this](setup::CloudConfig config) {
         setBusy(false, {});
+        showStatus({}, false);
         setEnteredConfig(config);
         Q_EMIT configLoaded();
         refreshOutbox();

@@ -86,11 +86,15 @@ HsmCaPage::HsmCaPage(setup::HsmSetupService& service, SetupWorker& worker, QWidg
     auto* moduleRow = new QHBoxLayout;
     moduleRow->addWidget(m_module, 1);
     moduleRow->addWidget(m_find);
-    choice->addRow(tr("PKCS#11 &module:"), moduleRow);
+    auto* moduleLabel = new QLabel(tr("PKCS#11 &module:"), this);
+    moduleLabel->setBuddy(m_module);
+    choice->addRow(moduleLabel, moduleRow);
     auto* tokenRow = new QHBoxLayout;
     tokenRow->addWidget(m_token, 1);
     tokenRow->addWidget(m_open);
-    choice->addRow(tr("&Token:"), tokenRow);
+    auto* tokenLabel = new QLabel(tr("&Token:"), this);
+    tokenLabel->setBuddy(m_token);
+    choice->addRow(tokenLabel, tokenRow);
 
     auto* detailsBox = new QGroupBox(tr("Station CA"), this);
     m_details = new QFormLayout(detailsBox);

@@ -29,6 +29,7 @@ TemplateEditor::TemplateEditor(QWidget* parent) : QWidget(parent)
     m_samples = new QTableWidget(0, 2, this);
     m_samples->setHorizontalHeaderLabels({tr("Sample parameter"), tr("Value")});
     m_samples->horizontalHeader()->setStretchLastSection(true);
+    m_samples->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
     m_samples->verticalHeader()->setVisible(false);
     m_preview = new QPlainTextEdit(this);
     m_preview->setReadOnly(true);
@@ -142,8 +143,8 @@ void TemplateEditor::markLine(int line)
 
 void TemplateEditor::fillSampleTable()
 {
-    if (m_check.parameters.isEmpty() && !m_check.valid())
-        return;  // keep the last table while the JSON does not parse
+    if (m_check.parameters.isEmpty() && !m_check.valid() && m_check.jsonPath.isEmpty())
+        return;  // keep the last table while the text is not JSON
     m_fillingSamples = true;
     m_samples->setRowCount(static_cast<int>(m_check.parameters.size()));
     int row = 0;

@@ -65,6 +65,16 @@ void enterPin(ui::PinPromptPanel* panel, const QString& pin)
     QTest::keyClick(field, Qt::Key_Return);
 }
 
+// For the documentation: IMPRINT_SCREENSHOT_DIR=docs/images xvfb-run -a tests/gui/tst_setup_pages
+void saveScreenshot(QWidget& widget, const QString& name)
+{
+    const QString directory = qEnvironmentVariable("IMPRINT_SCREENSHOT_DIR");
+    if (directory.isEmpty())
+        return;
+    QCoreApplication::processEvents();
+    QVERIFY(widget.grab().save(directory + u'/' + name));
+}
+
 }  // namespace
 
 class TestSetupPages : public QObject
@@ -147,6 +157,7 @@ private Q_SLOTS:
                      page.detailText(QStringLiteral("valid")).contains(QStringLiteral("days left")),
                  qPrintable(page.detailText(QStringLiteral("valid"))));
         QVERIFY(page.detailText(QStringLiteral("key")).startsWith(QStringLiteral("EC P-256")));
+        saveScreenshot(page, QStringLiteral("setup-hsm-ca.png"));
         // The choice is recorded; the PIN is not.
         const QByteArray ini = readAll(station::stationIniPath());
         QVERIFY(ini.contains(kTokenLabel.toUtf8()));
@@ -201,6 +212,8 @@ private Q_SLOTS:
         QCOMPARE(editor.markedLine(), line);
         QCOMPARE(editor.editor()->extraSelections().size(), 1);
         QCOMPARE(editor.editor()->extraSelections().first().cursor.blockNumber(), line - 1);
+        if (QByteArray(QTest::currentDataTag()) == "undefined parameter")
+            saveScreenshot(editor, QStringLiteral("setup-template-editor.png"));
     }
 
     void templatePreviewUsesTheSampleValues()
@@ -267,6 +280,7 @@ private Q_SLOTS:
         const QString caId = wizard.result()->certificateId;
         QCOMPARE(caId.size(), 64);
         QCOMPARE(wizard.result()->status, QStringLiteral("ACTIVE"));
+        saveScreenshot(wizard, QStringLiteral("setup-ca-wizard.png"));
 
         // What AWS holds, asked with the AWS CLI.
         const test::CommandResult described =
@@ -329,6 +343,8 @@ private Q_SLOTS:
                  QStringLiteral("1 queued · 0 sent · 1 registered · 1 failed"));
         QCOMPARE(page.failedRows(), 1);
         QVERIFY(page.failedReason(0).contains(QStringLiteral("ThingName missing")));
+        page.resize(900, 560);
+        saveScreenshot(page, QStringLiteral("setup-cloud.png"));
     }
 };
 

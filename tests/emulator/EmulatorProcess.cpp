@@ -129,6 +129,14 @@ CommandResult EmulatorProcess::aws(const QStringList& arguments, const QByteArra
                environment);
 }
 
+QJsonObject EmulatorProcess::describeCertificate(const QString& certificateId) const
+{
+    return aws({QStringLiteral("iot"), QStringLiteral("describe-certificate"), QStringLiteral("--certificate-id"), certificateId})
+        .json()
+        .value(QStringLiteral("certificateDescription"))
+        .toObject();
+}
+
 CommandResult EmulatorProcess::publish(const QString& certificate, const QString& key, const QString& topic,
                                        const QString& message) const
 {

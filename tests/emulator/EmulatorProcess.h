@@ -56,6 +56,8 @@ public:
     // `/usr/bin/aws --endpoint-url … --no-cli-pager --output json <arguments>`; `secret` overrides the key.
     [[nodiscard]] CommandResult aws(const QStringList& arguments, const QByteArray& secret = {},
                                     const QByteArray& accessKeyId = {}) const;
+    // `aws iot describe-certificate`'s certificateDescription (empty when it fails).
+    [[nodiscard]] QJsonObject describeCertificate(const QString& certificateId) const;
     // mosquitto_pub with TLS client certificate `certificate`/`key`; publishes one message.
     [[nodiscard]] CommandResult publish(const QString& certificate, const QString& key, const QString& topic,
                                         const QString& message) const;

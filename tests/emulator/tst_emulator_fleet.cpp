@@ -123,12 +123,7 @@ private:
 
     QString certificateStatus(const QString& id)
     {
-        return m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-certificate"), QStringLiteral("--certificate-id"), id})
-            .json()
-            .value(QStringLiteral("certificateDescription"))
-            .toObject()
-            .value(QStringLiteral("status"))
-            .toString();
+        return m_emulator.describeCertificate(id).value(QStringLiteral("status")).toString();
     }
 
 private Q_SLOTS:

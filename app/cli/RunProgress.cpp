@@ -14,6 +14,16 @@ void RunProgress::slotChanged(const pipeline::SlotSnapshot& snapshot)
     m_slots.insert(snapshot.slot, snapshot);
     const bool finishedUnit = (snapshot.phase == pipeline::SlotPhase::Passed && snapshot.passed != previous.passed)
                               || (snapshot.phase == pipeline::SlotPhase::Failed && snapshot.failed != previous.failed);
+    // Binding by barcode: say which slot wants its label (the scanner types it on stdin).
+    if (snapshot.phase == pipeline::SlotPhase::Working && snapshot.step == QLatin1String("scan label")
+        && (previous.step != snapshot.step || previous.phase != snapshot.phase)) {
+        if (m_terminal)
+            m_out << "\r\033[K";
+        m_out << QStringLiteral("slot %1 %2: scan the label of device %3 (or type %1:LABEL)\n")
+                     .arg(snapshot.slot)
+                     .arg(snapshot.port, snapshot.hardwareId);
+        m_out.flush();
+    }
     if (finishedUnit) {
         m_passed += snapshot.phase == pipeline::SlotPhase::Passed ? 1 : 0;
         m_failed += snapshot.phase == pipeline::SlotPhase::Failed ? 1 : 0;

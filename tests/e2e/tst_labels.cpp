@@ -32,6 +32,21 @@ class TestLabels : public QObject
 
     test::StationHarness m_station;
 
+    // A work order of `orderPorts` x 1 devices in its own audit file, `ports` simulated devices
+    // running; returns the audit file and the devices' folder.
+    std::pair<QString, QString> prepare(const QString& name, int orderPorts, int ports)
+    {
+        const QString db = m_station.path(name + QStringLiteral(".sqlite"));
+        const QString devices = m_station.path(name + QStringLiteral("-devices"));
+        if (m_station.importOrder(db, name, orderPorts, 1).exitCode != 0)
+            return {};
+        if (!m_station.startDevices(devices, {QStringLiteral("--ports"), QString::number(ports),
+                                              QStringLiteral("--protocol"), QStringLiteral("imprint")})
+                 .isEmpty())
+            return {};
+        return {db, devices};
+    }
+
     QStringList runArguments(const QString& db, const QString& batch, const QString& devices, int ports) const
     {
         return QStringList{QStringLiteral("run"), QStringLiteral("--db"), db, QStringLiteral("--batch"), batch,
@@ -49,18 +64,16 @@ private Q_SLOTS:
 
     void scannedLabelsBindDevicesOnTwoSlots()
     {
-        const QString db = m_station.path(QStringLiteral("labels.sqlite"));
-        const QString devices = m_station.path(QStringLiteral("labels-devices"));
-        QVERIFY(m_station.importOrder(db, QStringLiteral("labels"), 2, 1).exitCode == 0);
-        QVERIFY(m_station.startDevices(devices, {QStringLiteral("--ports"), QStringLiteral("2"),
-                                                 QStringLiteral("--protocol"), QStringLiteral("imprint")})
-                    .isEmpty());
+        const auto [db, devices] = prepare(QStringLiteral("labels"), 2, 2);
+        QVERIFY(!db.isEmpty());
         // Slot 1 by number; the unaddressed label goes to the lowest slot waiting (0).
         const auto run = runWithInput(m_station, runArguments(db, QStringLiteral("labels"), devices, 2),
                                       "1:SIM-1-0\r\nSIM-0-0\n");
         m_station.stopDevices();
         QVERIFY2(run.exitCode == 0, qPrintable(run.out + run.err));
         QVERIFY2(run.out.contains(QStringLiteral("run: 2 passed, 0 failed, 0 refused")), qPrintable(run.out));
+        QVERIFY2(run.out.contains(QStringLiteral("slot 1 %1/slot1: scan the label of device").arg(devices)),
+                 qPrintable(run.out));
         QCOMPARE(test::countRows(db, QStringLiteral("SELECT COUNT(*) FROM events WHERE step = 'begin' AND "
                                                     "error = 'scanned label ''SIM-0-0''' AND slot = 0")), 1);
         QCOMPARE(test::countRows(db, QStringLiteral("SELECT COUNT(*) FROM events WHERE step = 'begin' AND "
@@ -70,12 +83,8 @@ private Q_SLOTS:
 
     void labelOfAnotherDeviceIsRefused()
     {
-        const QString db = m_station.path(QStringLiteral("mismatch.sqlite"));
-        const QString devices = m_station.path(QStringLiteral("mismatch-devices"));
-        QVERIFY(m_station.importOrder(db, QStringLiteral("mismatch"), 2, 1).exitCode == 0);
-        QVERIFY(m_station.startDevices(devices, {QStringLiteral("--ports"), QStringLiteral("1"),
-                                                 QStringLiteral("--protocol"), QStringLiteral("imprint")})
-                    .isEmpty());
+        const auto [db, devices] = prepare(QStringLiteral("mismatch"), 2, 1);
+        QVERIFY(!db.isEmpty());
         const auto run = runWithInput(m_station, runArguments(db, QStringLiteral("mismatch"), devices, 1), "SIM-1-0\n");
         m_station.stopDevices();
         QCOMPARE(run.exitCode, 9);
@@ -88,12 +97,8 @@ private Q_SLOTS:
 
     void noLabelInTimeNamesSlotAndPort()
     {
-        const QString db = m_station.path(QStringLiteral("nolabel.sqlite"));
-        const QString devices = m_station.path(QStringLiteral("nolabel-devices"));
-        QVERIFY(m_station.importOrder(db, QStringLiteral("nolabel"), 1, 1).exitCode == 0);
-        QVERIFY(m_station.startDevices(devices, {QStringLiteral("--ports"), QStringLiteral("1"),
-                                                 QStringLiteral("--protocol"), QStringLiteral("imprint")})
-                    .isEmpty());
+        const auto [db, devices] = prepare(QStringLiteral("nolabel"), 1, 1);
+        QVERIFY(!db.isEmpty());
         const auto run = runWithInput(m_station,
                                       runArguments(db, QStringLiteral("nolabel"), devices, 1)
                                           << QStringLiteral("--label-timeout") << QStringLiteral("0.5"),

@@ -34,9 +34,14 @@ class TestDevsimJustInTime : public QObject
                 m_emulator.tlsDirectory() + QStringLiteral("/ca.crt"), QStringLiteral("--connect-attempts"), QString::number(attempts)};
     }
 
-    // Imports a work order of one device per port and provisions it on every port.
-    static QString provision(test::StationHarness& station, const QString& devices, const QString& batch, int ports)
+    // Starts `ports` simulated devices that go online when done, imports a work order of one
+    // device per port and provisions them. Empty on success, else what went wrong.
+    QString startAndProvision(test::StationHarness& station, test::DevsimProcess& devsim, const QString& devices,
+                              const QString& batch, int ports, int attempts) const
     {
+        const QString started = devsim.start(devsimArguments(devices, ports, attempts), station.environment());
+        if (!started.isEmpty())
+            return started;
         const QString db = station.path(batch + QStringLiteral(".sqlite"));
         const auto imported = station.importOrder(db, batch, ports, 1);
         if (imported.exitCode != 0)
@@ -97,9 +102,7 @@ private Q_SLOTS:
 
         const QString devices = station.path(QStringLiteral("devices"));
         test::DevsimProcess devsim;
-        QString started = devsim.start(devsimArguments(devices, 3, 5), station.environment());
-        QVERIFY2(started.isEmpty(), qPrintable(started));
-        const QString provisioned = provision(station, devices, QStringLiteral("jitp"), 3);
+        const QString provisioned = startAndProvision(station, devsim, devices, QStringLiteral("jitp"), 3, 5);
         QVERIFY2(provisioned.isEmpty(), qPrintable(provisioned));
 
         QVERIFY2(devsim.waitForLines(kConnected, 3), qPrintable(devsim.output()));
@@ -126,9 +129,7 @@ private Q_SLOTS:
 
         const QString devices = station.path(QStringLiteral("devices"));
         test::DevsimProcess devsim;
-        QString started = devsim.start(devsimArguments(devices, 2, 60), station.environment());
-        QVERIFY2(started.isEmpty(), qPrintable(started));
-        const QString provisioned = provision(station, devices, QStringLiteral("jitr"), 2);
+        const QString provisioned = startAndProvision(station, devsim, devices, QStringLiteral("jitr"), 2, 60);
         QVERIFY2(provisioned.isEmpty(), qPrintable(provisioned));
 
         // The first connection registers each certificate PENDING_ACTIVATION; the devices keep trying.

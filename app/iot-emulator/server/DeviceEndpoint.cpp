@@ -49,6 +49,13 @@ QByteArray uint16(qsizetype value)
     return out;
 }
 
+// QoS 0 PUBLISH, as the broker sends to subscribers.
+QByteArray publishPacket(const QString& topic, const QByteArray& payload)
+{
+    const QByteArray name = topic.toUtf8();
+    return packet(Publish << 4, uint16(name.size()) + name + payload);
+}
+
 quint16 readUint16(const QByteArray& data, qsizetype at)
 {
     return static_cast<quint16>((static_cast<quint8>(data.at(at)) << 8) | static_cast<quint8>(data.at(at + 1)));
@@ -292,7 +299,7 @@ void DeviceEndpoint::deliverTo(QSslSocket* socket, const QString& topic, const Q
         return;
     for (const auto& filter : session->subscriptions) {
         if (topicMatches(filter, topic)) {
-            socket->write(packet(Publish << 4, uint16(topic.toUtf8().size()) + topic.toUtf8() + payload));
+            socket->write(publishPacket(topic, payload));
             return;
         }
     }
@@ -300,7 +307,7 @@ void DeviceEndpoint::deliverTo(QSslSocket* socket, const QString& topic, const Q
 
 void DeviceEndpoint::deliver(const QString& topic, const QByteArray& payload)
 {
-    const QByteArray message = packet(Publish << 4, uint16(topic.toUtf8().size()) + topic.toUtf8() + payload);
+    const QByteArray message = publishPacket(topic, payload);
     for (const auto& session : m_sessions) {
         if (!session->socket || !session->connected)
             continue;

@@ -431,7 +431,8 @@ ConnectVerdict IotService::claimConnected(const QJsonObject& claim)
     const QString status = claim.value(QStringLiteral("status")).toString(QStringLiteral("ACTIVE"));
     if (status != QStringLiteral("ACTIVE"))
         return {false, QStringLiteral("provisioning claim %1 is %2").arg(id, status)};
-    const auto expiration = QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(claim.value(QStringLiteral("expiration")).toDouble() * 1000), Qt::UTC);
+    const auto expiration =
+        QDateTime::fromMSecsSinceEpoch(static_cast<qint64>(claim.value(QStringLiteral("expiration")).toDouble() * 1000), Qt::UTC);
     if (expiration < now())
         return {false, QStringLiteral("provisioning claim %1 expired at %2").arg(id, expiration.toString(Qt::ISODate))};
     auto scope = ClaimScope::forProvisioningClaim(claim.value(QStringLiteral("templateName")).toString());
@@ -470,11 +471,13 @@ ConnectVerdict IotService::deviceConnected(const QByteArray& certificatePem)
     if (auto known = m_registry.get(QStringLiteral("cert"), id.value())) {
         const QString status = known->value(QStringLiteral("status")).toString();
         if (status == QStringLiteral("ACTIVE") && notAfter(certificate->get()) < now())
-            return {false, QStringLiteral("certificate %1 expired on %2").arg(id.value(), notAfter(certificate->get()).toString(Qt::ISODate))};
+            return {false, QStringLiteral("certificate %1 expired on %2")
+                               .arg(id.value(), notAfter(certificate->get()).toString(Qt::ISODate))};
         if (status == QStringLiteral("ACTIVE")) {
+            // A certificate whose policy names the fleet-provisioning topics is a claim: limited to them.
             auto claim = claimScopeOf(*known);
-            return {true, QStringLiteral("certificate %1 is ACTIVE%2").arg(id.value(), claim ? QString(QStringLiteral(" (a claim: ") + claim->describe() + QStringLiteral(")")) : QString()),
-                    id.value(), claim};
+            const QString role = claim ? QString(QStringLiteral(" (a claim: ") + claim->describe() + QStringLiteral(")")) : QString();
+            return {true, QStringLiteral("certificate %1 is ACTIVE%2").arg(id.value(), role), id.value(), claim};
         }
         // AWS publishes the event again each time a PENDING_ACTIVATION certificate is presented.
         if (status == QStringLiteral("PENDING_ACTIVATION") && known->contains(QStringLiteral("caCertificateId")))

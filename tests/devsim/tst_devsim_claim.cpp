@@ -2,7 +2,8 @@
 // key (a CreateProvisioningClaim claim, made with the real AWS CLI) connect to
 // imprint-iot-emulator, obtain their own certificate (CreateCertificateFromCsr or
 // CreateKeysAndCertificate, JSON or CBOR), call RegisterThing with their serial number, store
-// the result and reconnect as themselves. A deactivated claim gets no device anywhere.
+// the result and reconnect as themselves. A deactivated claim gets no new device anywhere while
+// the devices it provisioned still connect; a denied pre-provisioning hook ends on /rejected.
 #include "DevsimProcess.h"
 #include "EmulatorProcess.h"
 
@@ -41,11 +42,11 @@ class TestDevsimClaim : public QObject
     test::EmulatorProcess m_emulator;
     QTemporaryDir m_dir;
 
-    // A CreateProvisioningClaim claim in <name>.crt/.key; returns its certificate id.
-    QString makeClaim(const QString& name)
+    // A CreateProvisioningClaim claim for `templateName` in <name>.crt/.key; returns its certificate id.
+    QString makeClaim(const QString& name, const test::EmulatorProcess& emulator, const QString& templateName)
     {
-        const auto claim = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("create-provisioning-claim"), QStringLiteral("--template-name"),
-                                           QString::fromLatin1(kTemplate)});
+        const auto claim = emulator.aws({QStringLiteral("iot"), QStringLiteral("create-provisioning-claim"), QStringLiteral("--template-name"),
+                                         templateName});
         if (!claim.ok())
             return {};
         const QJsonObject answer = claim.json();
@@ -55,15 +56,22 @@ class TestDevsimClaim : public QObject
             return {};
         return answer.value(QStringLiteral("certificateId")).toString();
     }
+    QString makeClaim(const QString& name) { return makeClaim(name, m_emulator, QString::fromLatin1(kTemplate)); }
 
     QStringList devsimArguments(const QString& dir, const QString& claim, const QString& api, const QString& payload) const
     {
+        return devsimArguments(m_emulator, QString::fromLatin1(kTemplate), dir, claim, api, payload);
+    }
+
+    QStringList devsimArguments(const test::EmulatorProcess& emulator, const QString& templateName, const QString& dir,
+                                const QString& claim, const QString& api, const QString& payload) const
+    {
         return {QStringLiteral("--dir"), dir, QStringLiteral("--ports"), QStringLiteral("2"), QStringLiteral("--protocol"),
                 QStringLiteral("imprint"), QStringLiteral("--online-at-boot"), QStringLiteral("--connect"),
-                QStringLiteral("127.0.0.1:%1").arg(m_emulator.mqttPort()), QStringLiteral("--cafile"),
-                m_emulator.tlsDirectory() + QStringLiteral("/ca.crt"), QStringLiteral("--claim-cert"),
+                QStringLiteral("127.0.0.1:%1").arg(emulator.mqttPort()), QStringLiteral("--cafile"),
+                emulator.tlsDirectory() + QStringLiteral("/ca.crt"), QStringLiteral("--claim-cert"),
                 m_dir.filePath(claim + QStringLiteral(".crt")), QStringLiteral("--claim-key"), m_dir.filePath(claim + QStringLiteral(".key")),
-                QStringLiteral("--template"), QString::fromLatin1(kTemplate), QStringLiteral("--claim-api"), api,
+                QStringLiteral("--template"), templateName, QStringLiteral("--claim-api"), api,
                 QStringLiteral("--payload"), payload};
     }
 
@@ -131,24 +139,71 @@ private Q_SLOTS:
         }
     }
 
-    void deactivatedClaimProvisionsNothing()
+    void deactivatedClaimBlocksNewDevicesNotProvisionedOnes()
     {
-        const QString id = makeClaim(QStringLiteral("revoked"));
+        const QString id = makeClaim(QStringLiteral("shared"));
         QCOMPARE(id.size(), 64);
+        const QRegularExpression connected(QStringLiteral(R"(^devsim: slot\d SIM-\d-0 connected as device-SIM-\d-0 after 1 attempt\(s\)$)"));
+        const QString provisioned = m_dir.filePath(QStringLiteral("shared-devices"));
+        {
+            test::DevsimProcess devsim;
+            const QString started = devsim.start(devsimArguments(provisioned, QStringLiteral("shared"), QStringLiteral("csr"), QStringLiteral("json")),
+                                                 QProcessEnvironment::systemEnvironment());
+            QVERIFY2(started.isEmpty(), qPrintable(started));
+            QVERIFY2(devsim.waitForLines(connected, 2, 60'000), qPrintable(devsim.output()));
+        }
         const auto deactivated = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("update-certificate"), QStringLiteral("--certificate-id"),
                                                  id, QStringLiteral("--new-status"), QStringLiteral("INACTIVE")});
         QVERIFY2(deactivated.ok(), qPrintable(deactivated.describe()));
-        const QString devices = m_dir.filePath(QStringLiteral("revoked-devices"));
+
+        // The devices it provisioned come back (same directory, same key stores) as themselves.
+        {
+            test::DevsimProcess devsim;
+            const QString started = devsim.start(devsimArguments(provisioned, QStringLiteral("shared"), QStringLiteral("csr"), QStringLiteral("json")),
+                                                 QProcessEnvironment::systemEnvironment());
+            QVERIFY2(started.isEmpty(), qPrintable(started));
+            QVERIFY2(devsim.waitForLines(connected, 2, 60'000), qPrintable(devsim.output()));
+            QVERIFY2(!devsim.output().contains(QStringLiteral("got certificate")), qPrintable(devsim.output()));
+        }
+        // New devices with the deactivated claim get nowhere.
+        const QString fresh = m_dir.filePath(QStringLiteral("fresh-devices"));
         test::DevsimProcess devsim;
-        const QString started = devsim.start(devsimArguments(devices, QStringLiteral("revoked"), QStringLiteral("csr"), QStringLiteral("json")),
+        const QString started = devsim.start(devsimArguments(fresh, QStringLiteral("shared"), QStringLiteral("csr"), QStringLiteral("json")),
                                              QProcessEnvironment::systemEnvironment());
         QVERIFY2(started.isEmpty(), qPrintable(started));
         const QRegularExpression refused(QStringLiteral(R"(^devsim: slot\d SIM-\d-0 claim failed: 127\.0\.0\.1:\d+ closed the connection before CONNACK$)"));
         QVERIFY2(devsim.waitForLines(refused, 2, 30'000), qPrintable(devsim.output()));
         QVERIFY(!devsim.output().contains(QStringLiteral("connected as")));
-        const QDir store(devices + QStringLiteral("/store"));
+        const QDir store(fresh + QStringLiteral("/store"));
         for (const QString& unit : store.entryList(QDir::Dirs | QDir::NoDotAndDotDot))
             QVERIFY(!QFile::exists(store.filePath(unit + QStringLiteral("/fleet-certificate.pem"))));
+    }
+
+    void deniedPreProvisioningHook()
+    {
+        // AWS asks the template's Lambda; this emulator's hook says no to everything.
+        test::EmulatorProcess emulator;
+        const QString started = emulator.start({QStringLiteral("--pre-provisioning-hook"), QStringLiteral("deny")});
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        const QString hook = QStringLiteral(R"({"targetArn":"arn:aws:lambda:us-east-1:123456789012:function:hook","payloadVersion":"2020-04-01"})");
+        const auto created = emulator.aws({QStringLiteral("iot"), QStringLiteral("create-provisioning-template"), QStringLiteral("--template-name"),
+                                           QStringLiteral("devsim-hooked"), QStringLiteral("--enabled"), QStringLiteral("--provisioning-role-arn"),
+                                           QStringLiteral("arn:aws:iam::123456789012:role/FleetRole"), QStringLiteral("--template-body"),
+                                           QStringLiteral("file://" IMPRINT_SOURCE_DIR "/resources/templates/fleet-provisioning.json"),
+                                           QStringLiteral("--pre-provisioning-hook"), hook});
+        QVERIFY2(created.ok(), qPrintable(created.describe()));
+        QCOMPARE(makeClaim(QStringLiteral("hooked"), emulator, QStringLiteral("devsim-hooked")).size(), 64);
+        test::DevsimProcess devsim;
+        const QString running = devsim.start(devsimArguments(emulator, QStringLiteral("devsim-hooked"), m_dir.filePath(QStringLiteral("hooked-devices")),
+                                                             QStringLiteral("hooked"), QStringLiteral("csr"), QStringLiteral("cbor")),
+                                             QProcessEnvironment::systemEnvironment());
+        QVERIFY2(running.isEmpty(), qPrintable(running));
+        const QRegularExpression denied(QStringLiteral(
+            R"(^devsim: slot\d SIM-\d-0 claim failed: \$aws/provisioning-templates/devsim-hooked/provision/cbor rejected: 403 AccessDenied: .+$)"));
+        QVERIFY2(devsim.waitForLines(denied, 2, 30'000), qPrintable(devsim.output()));
+        QCOMPARE(devsim.lines(QRegularExpression(QStringLiteral(" got certificate "))).size(), 2);  // the certificate came; the thing did not
+        QVERIFY(!devsim.output().contains(QStringLiteral("registered thing")));
+        QVERIFY(!devsim.output().contains(QStringLiteral("connected as")));
     }
 };
 

@@ -1,12 +1,16 @@
 #include "core/cloud/AwsIotClient.h"
 
 #include <QJsonDocument>
+#include <QNetworkReply>
+#include <QNetworkRequest>
+#include <QUrlQuery>
 
 namespace imprint::cloud {
 
 namespace {
 
 constexpr double kS3PutTps = 3500.0;  // S3 performance guidelines: 3,500 PUT/s per prefix
+constexpr double kS3GetTps = 5500.0;  // and 5,500 GET/s
 
 QByteArray queryText(const QJsonValue& value)
 {
@@ -76,6 +80,7 @@ AwsIotClient::AwsIotClient(AwsEndpoint endpoint, AwsCredentials credentials, Aws
     for (const IotOperationSpec& spec : iotOperations())
         m_iot->setRateLimit(QLatin1String(spec.name), spec.defaultTps);
     m_s3->setRateLimit(QStringLiteral("PutObject"), kS3PutTps);
+    m_s3->setRateLimit(QStringLiteral("GetObject"), kS3GetTps);
 }
 
 Result<std::unique_ptr<AwsIotClient>> AwsIotClient::create(AwsSettings settings, AwsClientOptions options,
@@ -362,6 +367,64 @@ void AwsIotClient::describeThingRegistrationTask(const QString& taskId, JsonCall
     call(IotOperation::DescribeThingRegistrationTask, {{QStringLiteral("taskId"), taskId}}, std::move(done));
 }
 
+void AwsIotClient::listThingRegistrationTaskReports(const QString& taskId, const QString& reportType,
+                                                    const QString& nextToken, JsonCallback done)
+{
+    QJsonObject json{{QStringLiteral("taskId"), taskId}, {QStringLiteral("reportType"), reportType}};
+    insertIfSet(json, QStringLiteral("nextToken"), nextToken);
+    call(IotOperation::ListThingRegistrationTaskReports, json, std::move(done));
+}
+
+void AwsIotClient::fetchTaskReport(const QString& link, JsonCallback done)
+{
+    const QUrl url(link, QUrl::StrictMode);
+    if (!url.isValid() || (url.scheme() != QLatin1String("https") && url.scheme() != QLatin1String("http"))) {
+        done(Error(ErrorCode::CloudRejected, QStringLiteral("task report link '%1' is not an http(s) URL").arg(link)));
+        return;
+    }
+    if (QUrlQuery(url).hasQueryItem(QStringLiteral("X-Amz-Signature"))) {
+        fetchPresigned(url, std::move(done));
+        return;
+    }
+    const QUrl s3 = m_s3->endpoint().baseUrl;
+    if (url.host() != s3.host() || url.port() != s3.port()) {
+        done(Error(ErrorCode::CloudRejected, QStringLiteral("task report link '%1' is neither presigned nor on the S3 "
+                                                            "endpoint %2")
+                                                 .arg(link, s3.toString())));
+        return;
+    }
+    const QString path = url.path(QUrl::FullyDecoded);
+    const qsizetype slash = path.indexOf(u'/', 1);
+    if (slash < 0) {
+        done(Error(ErrorCode::CloudRejected, QStringLiteral("task report link '%1' names no bucket and key").arg(link)));
+        return;
+    }
+    getS3Object(path.mid(1, slash - 1), path.mid(slash + 1), std::move(done));
+}
+
+void AwsIotClient::fetchPresigned(const QUrl& url, JsonCallback done)
+{
+    if (!m_presigned)
+        m_presigned = new QNetworkAccessManager(this);
+    QNetworkRequest request(url);
+    request.setTransferTimeout(30'000);
+    QNetworkReply* reply = m_presigned->get(request);
+    connect(reply, &QNetworkReply::finished, this, [reply, done = std::move(done)] {
+        reply->deleteLater();
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (reply->error() != QNetworkReply::NoError && status == 0) {
+            done(Error(ErrorCode::Network, QStringLiteral("fetching a task report: %1").arg(reply->errorString())));
+            return;
+        }
+        if (status < 200 || status > 299) {
+            done(Error(status == 404 ? ErrorCode::NotFound : ErrorCode::CloudRejected,
+                       QStringLiteral("fetching a task report: HTTP %1").arg(status)));
+            return;
+        }
+        done(QJsonObject{{QStringLiteral("data"), QString::fromUtf8(reply->readAll())}});
+    });
+}
+
 void AwsIotClient::putS3Object(const QString& bucket, const QString& key, const QByteArray& data, JsonCallback done)
 {
     if (bucket.isEmpty() || key.isEmpty()) {
@@ -381,6 +444,28 @@ void AwsIotClient::putS3Object(const QString& bucket, const QString& key, const 
             return;
         }
         done(QJsonObject{{QStringLiteral("requestId"), QString::fromUtf8(response->requestId)}});
+    });
+}
+
+void AwsIotClient::getS3Object(const QString& bucket, const QString& key, JsonCallback done)
+{
+    if (bucket.isEmpty() || key.isEmpty()) {
+        done(Error(ErrorCode::InvalidInput, QStringLiteral("S3 GetObject: the bucket and the key must not be empty")));
+        return;
+    }
+    AwsRestRequest request{QStringLiteral("GetObject"),
+                           "GET",
+                           '/' + uriEncode(bucket.toUtf8()) + '/' + uriEncode(key.toUtf8(), true),
+                           {},
+                           {},
+                           {},
+                           {}};
+    m_s3->send(std::move(request), [done = std::move(done)](Result<AwsResponse> response) {
+        if (!response) {
+            done(response.error());
+            return;
+        }
+        done(QJsonObject{{QStringLiteral("data"), QString::fromUtf8(response->body)}});
     });
 }
 

@@ -13,6 +13,7 @@
 #include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonObject>
+#include <QNetworkAccessManager>
 
 #include <memory>
 
@@ -109,10 +110,19 @@ public:
                                               const QString& inputFileKey, const QString& roleArn,
                                               const QByteArray& inputFile, JsonCallback done);
     void describeThingRegistrationTask(const QString& taskId, JsonCallback done);
+    // reportType "ERRORS" or "RESULTS"; answers {resourceLinks: [URL…], reportType, nextToken}.
+    void listThingRegistrationTaskReports(const QString& taskId, const QString& reportType, const QString& nextToken,
+                                          JsonCallback done);
+    // One report file of a task (JSON lines). A presigned link (as AWS gives) is fetched as it is;
+    // a plain path-style link on this client's S3 endpoint (the emulator) by a signed GetObject.
+    // Answers {"data": <the file's text>}.
+    void fetchTaskReport(const QString& link, JsonCallback done);
 
     // Minimal S3 PutObject: path-style URL, SigV4 "s3" with the payload hash signed. Answers
     // {"requestId": …}.
     void putS3Object(const QString& bucket, const QString& key, const QByteArray& data, JsonCallback done);
+    // Minimal S3 GetObject, path-style, signed as PutObject. Answers {"data": <the object as text>}.
+    void getS3Object(const QString& bucket, const QString& key, JsonCallback done);
 
     [[nodiscard]] AwsRestClient& iotTransport() { return *m_iot; }
     [[nodiscard]] AwsRestClient& s3Transport() { return *m_s3; }
@@ -122,8 +132,10 @@ public:
     [[nodiscard]] static Result<AwsRestRequest> buildRequest(IotOperation operation, const QJsonObject& input);
 
 private:
+    void fetchPresigned(const QUrl& url, JsonCallback done);
     AwsRestClient* m_iot;
     AwsRestClient* m_s3;
+    QNetworkAccessManager* m_presigned = nullptr;  // made on first use: presigned report links
 };
 
 // Runs a local event loop until the asynchronous call started by `start` answers. For the

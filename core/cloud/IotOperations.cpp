@@ -112,6 +112,11 @@ const std::vector<IotOperationSpec>& iotOperations()
           {"roleArn", L::Body, "roleArn", true}}},
         {IotOperation::DescribeThingRegistrationTask, "DescribeThingRegistrationTask", "GET", "/thing-registration-tasks/{taskId}", kUnpublishedTps, false,
          {{"taskId", L::Uri, "taskId", true}}},
+        {IotOperation::ListThingRegistrationTaskReports, "ListThingRegistrationTaskReports", "GET", "/thing-registration-tasks/{taskId}/reports", kUnpublishedTps, false,
+         {{"taskId", L::Uri, "taskId", true},
+          {"reportType", L::Query, "reportType", true},
+          {"nextToken", L::Query, "nextToken", false},
+          {"maxResults", L::Query, "maxResults", false}}},
     };
     return operations;
 }

@@ -39,6 +39,7 @@ enum class IotOperation {
     AttachThingPrincipal,
     StartThingRegistrationTask,
     DescribeThingRegistrationTask,
+    ListThingRegistrationTaskReports,
 };
 
 enum class MemberLocation { Body, Uri, Query, Header };

@@ -125,7 +125,7 @@ private Q_SLOTS:
     void operationTableMatchesEnum()
     {
         const auto& operations = iotOperations();
-        QCOMPARE(operations.size(), std::size_t(27));
+        QCOMPARE(operations.size(), std::size_t(28));
         for (std::size_t i = 0; i < operations.size(); ++i)
             QCOMPARE(static_cast<std::size_t>(operations[i].id), i);
         QCOMPARE(findIotOperation(QStringLiteral("describething"))->id, IotOperation::DescribeThing);
@@ -198,6 +198,8 @@ private Q_SLOTS:
             "POST /thing-registration-tasks",
             R"({"inputFileBucket":"b","inputFileKey":"k.json","roleArn":"arn:r","templateBody":"{}"})");
         row("DescribeThingRegistrationTask", R"({"taskId":"task-1"})", "GET /thing-registration-tasks/task-1", "");
+        row("ListThingRegistrationTaskReports", R"({"taskId":"task-1","reportType":"ERRORS"})",
+            "GET /thing-registration-tasks/task-1/reports?reportType=ERRORS", "");
     }
 
     void everyOperation()

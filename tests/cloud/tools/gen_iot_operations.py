@@ -11,7 +11,7 @@ OPS = ["GetRegistrationCode", "RegisterCACertificate", "DescribeCACertificate", 
        "DescribeProvisioningTemplateVersion", "ListProvisioningTemplateVersions", "CreateProvisioningClaim",
        "RegisterThing", "CreateThing", "DescribeThing", "RegisterCertificate", "RegisterCertificateWithoutCA",
        "DescribeCertificate", "UpdateCertificate", "CreatePolicy", "AttachPolicy", "AttachThingPrincipal",
-       "StartThingRegistrationTask", "DescribeThingRegistrationTask"]
+       "StartThingRegistrationTask", "DescribeThingRegistrationTask", "ListThingRegistrationTaskReports"]
 # [DG-2019] limits-iot.md API TPS table (see docs/cloud.md); None: not published.
 TPS = {"RegisterThing": 10, "CreateThing": 15, "RegisterCertificate": 10, "RegisterCACertificate": 10,
        "GetRegistrationCode": 10, "AttachPolicy": 15, "AttachThingPrincipal": 15, "CreatePolicy": 10,

@@ -151,6 +151,7 @@ ControlPlane::ControlPlane(IotService& service, std::shared_ptr<const Credential
         {"PUT", QStringLiteral("/target-policies/") + name, &S::attachPolicy},
         {"POST", QStringLiteral("/thing-registration-tasks"), &S::startThingRegistrationTask},
         {"GET", QStringLiteral("/thing-registration-tasks/") + name, &S::describeThingRegistrationTask},
+        {"GET", QStringLiteral("/thing-registration-tasks/%1/reports").arg(name), &S::listThingRegistrationTaskReports},
     };
     for (const auto& spec : specs)
         m_routes.push_back({spec.method, QRegularExpression(QRegularExpression::anchoredPattern(spec.pattern)), spec.handler});

@@ -342,8 +342,7 @@ void IotService::runRegistrationTask(const QString& taskId)
     task->insert(QStringLiteral("failureCount"), failures);
     task->insert(QStringLiteral("percentageProgress"), 100);
     task->insert(QStringLiteral("lastModifiedDate"), epochSeconds(QDateTime::currentDateTimeUtc()));
-    task->insert(QStringLiteral("errors"), errors);
-    task->insert(QStringLiteral("results"), results);
+    task->insert(QStringLiteral("reports"), storeTaskReports(taskId, errors, results));
     (void)save(QStringLiteral("task"), taskId, *task);
 }
 
@@ -353,8 +352,7 @@ Answer IotService::describeThingRegistrationTask(const ApiCall& call)
     if (!task)
         return notFound(QStringLiteral("Thing registration task %1 does not exist").arg(call.pathParameters.value(0)));
     QJsonObject out = *task;
-    out.remove(QStringLiteral("errors"));
-    out.remove(QStringLiteral("results"));
+    out.remove(QStringLiteral("reports"));
     return out;
 }
 

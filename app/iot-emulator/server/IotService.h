@@ -15,6 +15,7 @@
 
 #include <QDateTime>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonObject>
 #include <QObject>
 #include <QStringList>
@@ -116,6 +117,7 @@ public:
     Answer registerThing(const ApiCall& call);
     Answer startThingRegistrationTask(const ApiCall& call);
     Answer describeThingRegistrationTask(const ApiCall& call);
+    Answer listThingRegistrationTaskReports(const ApiCall& call);  // IotTaskReports.cpp
 
     // The device endpoint's question on every TLS connection (JITR/JITP happen here).
     ConnectVerdict deviceConnected(const QByteArray& certificatePem);
@@ -155,6 +157,8 @@ private:
     // Runs a rendered template: the three resources, attachments and the certificate status.
     std::variant<QJsonObject, ApiError> provision(const provisioning::RenderedTemplate& rendered);
     void runRegistrationTask(const QString& taskId);
+    // Writes the ERRORS and RESULTS report files into the emulator's S3; returns their keys.
+    QJsonObject storeTaskReports(const QString& taskId, const QJsonArray& errors, const QJsonArray& results);
     QString templateBodyOf(const QJsonObject& registrationConfig) const;
     void publishRegistrationEvent(const QJsonObject& certificate);
     Status save(const QString& kind, const QString& id, const QJsonObject& document);

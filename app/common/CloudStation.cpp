@@ -23,6 +23,8 @@ CloudSettings readCloudSettings()
     settings.maxInFlight = ini.value(QStringLiteral("max-in-flight"), settings.maxInFlight).toInt();
     settings.retryBaseMs = ini.value(QStringLiteral("retry-base-ms"), settings.retryBaseMs).toLongLong();
     settings.retryMaxMs = ini.value(QStringLiteral("retry-max-ms"), settings.retryMaxMs).toLongLong();
+    settings.bulkBucket = ini.value(QStringLiteral("bulk-bucket")).toString();
+    settings.bulkRoleArn = ini.value(QStringLiteral("bulk-role-arn")).toString();
     return settings;
 }
 
@@ -35,6 +37,8 @@ void writeCloudSettings(const CloudSettings& settings)
     ini.setValue(QStringLiteral("max-in-flight"), settings.maxInFlight);
     ini.setValue(QStringLiteral("retry-base-ms"), settings.retryBaseMs);
     ini.setValue(QStringLiteral("retry-max-ms"), settings.retryMaxMs);
+    ini.setValue(QStringLiteral("bulk-bucket"), settings.bulkBucket);
+    ini.setValue(QStringLiteral("bulk-role-arn"), settings.bulkRoleArn);
 }
 
 Result<QByteArray> issuingCaPem()

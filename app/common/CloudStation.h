@@ -16,14 +16,16 @@ namespace imprint::station {
 
 struct CloudSettings
 {
-    QString mode = QStringLiteral("register-thing");  // register-thing | pre-register | device | none
+    QString mode = QStringLiteral("register-thing");  // register-thing | pre-register | device | none | bulk
     QString templatePath;                              // RegisterThing template (JSON file)
     int maxInFlight = 8;
     qint64 retryBaseMs = 2'000;
     qint64 retryMaxMs = 300'000;
+    QString bulkBucket;   // bulk: S3 bucket of the input file
+    QString bulkRoleArn;  // bulk: the role AWS IoT assumes to read it
 };
 
-// [cloud] mode, template, max-in-flight, retry-base-ms, retry-max-ms.
+// [cloud] mode, template, max-in-flight, retry-base-ms, retry-max-ms, bulk-bucket, bulk-role-arn.
 [[nodiscard]] CloudSettings readCloudSettings();
 void writeCloudSettings(const CloudSettings& settings);
 

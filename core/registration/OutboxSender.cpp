@@ -3,34 +3,19 @@
 #include "core/Log.h"
 #include "core/audit/EventChain.h"
 #include "core/cloud/AwsIotClient.h"
+#include "core/registration/UnitParameters.h"
 #include "core/template/CertificateParameters.h"
 
 #include <QEventLoop>
-#include <QJsonValue>
 #include <QRandomGenerator>
 
 namespace imprint::registration {
-
-namespace {
 
 bool isTransient(const Error& error)
 {
     return error.code() == ErrorCode::Network || error.code() == ErrorCode::Throttled ||
            error.code() == ErrorCode::Timeout;
 }
-
-QString jsonText(const QJsonValue& value)
-{
-    if (value.isString())
-        return value.toString();
-    if (value.isDouble())
-        return QString::number(value.toDouble(), 'g', 17);
-    if (value.isBool())
-        return value.toBool() ? QStringLiteral("true") : QStringLiteral("false");
-    return {};
-}
-
-}  // namespace
 
 OutboxSender::OutboxSender(audit::SqlConnection& connection, cloud::AwsIotClient& client, SenderSettings settings,
                            const Clock& clock, std::function<double()> random, QObject* parent)
@@ -203,26 +188,10 @@ Result<QHash<QString, QString>> OutboxSender::templateParameters(const audit::Ou
 {
     if (!m_template)
         return Error(ErrorCode::InvalidInput, QStringLiteral("the RegisterThing template does not parse"));
-    QHash<QString, QString> available;
-    const QJsonObject fromWorkOrder = row.payload.value(QStringLiteral("templateParameters")).toObject();
-    for (auto it = fromWorkOrder.begin(); it != fromWorkOrder.end(); ++it)
-        available.insert(it.key(), jsonText(it.value()));
-    // The station's own values win over a work order's column of the same name.
-    available.insert(QStringLiteral("ThingName"), row.thingName);
-    available.insert(QStringLiteral("SerialNumber"), row.serialNumber);
-    available.insert(QStringLiteral("CertificatePem"), row.certificatePem);
-    available.insert(QStringLiteral("CertificateId"), certificateId);
-    if (row.payload.contains(QStringLiteral("thingType")))
-        available.insert(QStringLiteral("ThingTypeName"), row.payload.value(QStringLiteral("thingType")).toString());
-    QHash<QString, QString> declared;  // only what the template declares is sent
-    for (const auto& parameter : m_template->parameters()) {
-        if (available.contains(parameter.name))
-            declared.insert(parameter.name, available.value(parameter.name));
-    }
-    auto rendered = m_template->render(declared);
-    if (!rendered)
-        return rendered.error().withContext(QStringLiteral("RegisterThing template for %1").arg(row.thingName));
-    return declared;
+    auto parameters = unitTemplateParameters(*m_template, row, certificateId);
+    if (!parameters)
+        return parameters.error().withContext(QStringLiteral("RegisterThing"));
+    return parameters;
 }
 
 void OutboxSender::registerThing(const audit::OutboxRow& row, const QHash<QString, QString>& parameters,

@@ -35,6 +35,9 @@ class AwsIotClient;
 
 namespace imprint::registration {
 
+// Network failures, throttling and timeouts: tried again later. Anything else is a refusal.
+[[nodiscard]] bool isTransient(const Error& error);
+
 struct PassReport
 {
     int due = 0;         // rows read for this pass

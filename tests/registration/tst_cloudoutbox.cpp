@@ -3,9 +3,7 @@
 // in the registry afterwards checked with the real AWS CLI. Crashes between sending and recording,
 // an outage (emulator down, then up on another port with the same registry), refusals, JITR
 // pre-registration, the background worker, and CA registration in its three modes.
-#include "AuditFixture.h"
-#include "EmulatorProcess.h"
-#include "TestPki.h"
+#include "RegistrationFixture.h"
 
 #include "core/audit/OutboxRecords.h"
 #include "core/cloud/AwsIotClient.h"
@@ -23,66 +21,19 @@ using namespace imprint;
 using namespace imprint::test;
 using registration::SendMode;
 
-namespace {
-
-QString sourceFile(const char* relative)
-{
-    return QStringLiteral(IMPRINT_SOURCE_DIR "/") + QString::fromLatin1(relative);
-}
-
-QByteArray readAll(const QString& path)
-{
-    QFile file(path);
-    return file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
-}
-
-#define REQUIRE_OK(result)                                                                                             \
-    do {                                                                                                               \
-        const auto& r_ = (result);                                                                                     \
-        QVERIFY2(r_.ok(), qPrintable(r_.ok() ? QString() : r_.error().message()));                                    \
-    } while (false)
-
-#define AWS_OK(result)                                                                                                 \
-    do {                                                                                                               \
-        const auto& a_ = (result);                                                                                     \
-        QVERIFY2(a_.ok(), qPrintable(a_.describe()));                                                                  \
-    } while (false)
-
-}  // namespace
-
 class TestCloudOutbox : public QObject
 {
     Q_OBJECT
 
-    QTemporaryDir m_dir;
-    QString m_db;
-    qint64 m_batch = 0;
-    int m_nextDevice = 1;
-    SystemClock m_clock;
-    EmulatorProcess m_emulator;
-    std::unique_ptr<TestPki> m_pki;
+    RegistrationFixture m_fixture;
     QString m_state;
-
-    cloud::AwsSettings awsSettings() const
-    {
-        cloud::AwsSettings settings;
-        settings.credentials.accessKeyId = QString::fromLatin1(kAccessKeyId);
-        settings.credentials.secretAccessKey = SecureBytes::fromString(kSecretAccessKey);
-        settings.credentialsSource = QStringLiteral("test");
-        settings.region = QStringLiteral("us-east-1");
-        settings.endpointUrl = m_emulator.endpoint();
-        return settings;
-    }
 
     std::unique_ptr<cloud::AwsIotClient> client() const
     {
         cloud::AwsClientOptions options;
         options.retry.maxAttempts = 2;  // an outage shows at once; the outbox's own backoff is under test
         options.retry.baseDelayMs = 10;
-        auto made = cloud::AwsIotClient::create(awsSettings(), options);
-        if (!made)
-            qFatal("%s", qPrintable(made.error().message()));
-        return std::move(made.value());
+        return m_fixture.client(std::move(options));
     }
 
     registration::SenderSettings registerThingSettings() const
@@ -95,36 +46,12 @@ class TestCloudOutbox : public QObject
 
     Result<registration::PassReport> pass(registration::SenderSettings settings)
     {
-        auto connection = audit::SqlConnection::open(m_db);
+        auto connection = audit::SqlConnection::open(m_fixture.db);
         if (!connection)
             return connection.error();
         auto aws = client();
-        registration::OutboxSender sender(*connection.value(), *aws, std::move(settings), m_clock);
+        registration::OutboxSender sender(*connection.value(), *aws, std::move(settings), m_fixture.clock);
         return sender.runPassAndWait();
-    }
-
-    // Passes `count` more devices of the batch, each with a certificate from CA `caName`.
-    QStringList passUnits(int count, const QString& caName = QStringLiteral("ca"))
-    {
-        auto store = audit::AuditStore::open(audit::StoreOptions{m_db, QStringLiteral("station-1")}, m_clock);
-        if (!store)
-            qFatal("%s", qPrintable(store.error().message()));
-        QStringList things;
-        for (int i = 0; i < count; ++i, ++m_nextDevice) {
-            const QString serial = QStringLiteral("SN%1").arg(m_nextDevice, 4, 10, QLatin1Char('0'));
-            const QString thing = QStringLiteral("thing-") + serial;
-            if (const QString error = m_pki->makeLeaf(serial, QStringLiteral("/CN=") + thing, caName); !error.isEmpty())
-                qFatal("%s", qPrintable(error));
-            auto unit = store.value()->beginUnit(unitFor(m_batch, serial));
-            if (!unit)
-                qFatal("%s", qPrintable(unit.error().message()));
-            audit::CertificateRecord certificate = fakeCertificate(QStringLiteral("C0") + serial, QStringLiteral("key-") + serial);
-            certificate.pem = QString::fromUtf8(m_pki->certPem(serial));
-            if (!store.value()->recordCertificate(unit->unitId, certificate).ok() || !store.value()->completePassed(unit->unitId).ok())
-                qFatal("cannot pass %s", qPrintable(serial));
-            things << thing;
-        }
-        return things;
     }
 
     // The emulator has no ListThings/ListCertificates: count in its registry file (sqlite3 shell).
@@ -143,78 +70,39 @@ class TestCloudOutbox : public QObject
     // A thing's version goes up each time a template touches it again: 1 means made once, never resent.
     int thingVersion(const QString& thing)
     {
-        const auto described = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"),
+        const auto described = m_fixture.emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"),
                                                QStringLiteral("--thing-name"), thing});
         if (!described.ok())
             qFatal("%s", qPrintable(described.describe()));
         return described.json().value(QStringLiteral("version")).toInt();
     }
 
-    QString outboxState(const QString& thing)
-    {
-        return scalar(m_db, QStringLiteral("SELECT o.state FROM cloud_outbox o JOIN units u ON u.id = o.unit_id "
-                                           "WHERE u.thing_name = '%1'").arg(thing)).toString();
-    }
-
-    CommandResult cli(const QStringList& arguments)
-    {
-        QProcess process;
-        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
-        environment.insert(QStringLiteral("AWS_ACCESS_KEY_ID"), QString::fromLatin1(kAccessKeyId));
-        environment.insert(QStringLiteral("AWS_SECRET_ACCESS_KEY"), QString::fromLatin1(kSecretAccessKey));
-        environment.insert(QStringLiteral("AWS_DEFAULT_REGION"), QStringLiteral("us-east-1"));
-        environment.insert(QStringLiteral("AWS_CONFIG_FILE"), m_dir.filePath(QStringLiteral("no-aws-config")));
-        environment.insert(QStringLiteral("AWS_SHARED_CREDENTIALS_FILE"), m_dir.filePath(QStringLiteral("no-aws-credentials")));
-        environment.remove(QStringLiteral("SOFTHSM2_CONF"));  // the development token's comes from station.ini
-        process.setProcessEnvironment(environment);
-        process.start(QStringLiteral(IMPRINT_CLI_PATH), arguments);
-        CommandResult result;
-        if (!process.waitForFinished(120000))
-            return result;
-        result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-        result.out = process.readAllStandardOutput();
-        result.err = process.readAllStandardError();
-        return result;
-    }
-
     QStringList syncArguments(const QStringList& extra)
     {
-        return QStringList{QStringLiteral("cloud"), QStringLiteral("sync"), QStringLiteral("--db"), m_db,
+        return QStringList{QStringLiteral("cloud"), QStringLiteral("sync"), QStringLiteral("--db"), m_fixture.db,
                            QStringLiteral("--mode"), QStringLiteral("register-thing"), QStringLiteral("--template"),
                            sourceFile("resources/templates/register-thing.json"), QStringLiteral("--endpoint-url"),
-                           m_emulator.endpoint()}
+                           m_fixture.emulator.endpoint()}
                + extra;
     }
 
 private Q_SLOTS:
     void initTestCase()
     {
-        QVERIFY(m_dir.isValid());
-        m_db = m_dir.filePath(QStringLiteral("audit.sqlite"));
-        m_batch = importDevices(m_db, m_dir, QStringLiteral("line-1"), 60);
-        addPerson(m_db, QStringLiteral("olivia"), QStringLiteral("operator"));
-        addPerson(m_db, QStringLiteral("sam"), QStringLiteral("supervisor"));
-        m_pki = std::make_unique<TestPki>(m_dir.path());
-        QCOMPARE(m_pki->makeCa(QStringLiteral("ca"), QStringLiteral("/CN=Imprint Test CA")), QString());
-        // A long backoff, so the outage test sees rows held back until `--now`.
-        // A fresh station (station.ini, development token) per run, for this process and the CLI.
-        const QString dataDir = m_dir.filePath(QStringLiteral("station"));
-        QVERIFY(QDir().mkpath(dataDir));
-        qputenv("IMPRINT_DATA_DIR", dataDir.toUtf8());
-        QFile ini(dataDir + QStringLiteral("/station.ini"));
-        QVERIFY(ini.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        QVERIFY(ini.write("[cloud]\nretry-base-ms=600000\n") > 0);
-        ini.close();
-        m_state = m_dir.filePath(QStringLiteral("registry.sqlite"));
-        const QString error = m_emulator.start({QStringLiteral("--state"), m_state});
+        // A long backoff, so the outage test sees rows held back until `--now`; a fresh station
+        // (station.ini, development token) per run, for this process and the CLI.
+        m_state = m_fixture.dir.filePath(QStringLiteral("registry.sqlite"));
+        const QString error = m_fixture.setUp(QStringLiteral("line-1"), 60, "[cloud]\nretry-base-ms=600000\n",
+                                              {QStringLiteral("--state"), m_state});
         QVERIFY2(error.isEmpty(), qPrintable(error));
+        addPerson(m_fixture.db, QStringLiteral("sam"), QStringLiteral("supervisor"));
     }
 
     void registerThingSendsEachPassedUnitOnce()
     {
-        const QStringList passed = passUnits(6);
+        const QStringList passed = m_fixture.passUnits(6);
         for (const auto& thing : passed)
-            QCOMPARE(outboxState(thing), QStringLiteral("queued"));
+            QCOMPARE(m_fixture.outboxState(thing), QStringLiteral("queued"));
         auto report = pass(registerThingSettings());
         REQUIRE_OK(report);
         QCOMPARE(report->due, 6);
@@ -222,8 +110,8 @@ private Q_SLOTS:
         QCOMPARE(report->reconciled, 0);
         QCOMPARE(report->failed + report->retrying, 0);
         for (const auto& thing : passed) {
-            QCOMPARE(outboxState(thing), QStringLiteral("registered"));
-            const auto described = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"),
+            QCOMPARE(m_fixture.outboxState(thing), QStringLiteral("registered"));
+            const auto described = m_fixture.emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"),
                                                    QStringLiteral("--thing-name"), thing});
             AWS_OK(described);
             QCOMPARE(described.json().value(QStringLiteral("attributes")).toObject().value(QStringLiteral("serialNumber")).toString(),
@@ -244,13 +132,13 @@ private Q_SLOTS:
     {
         const int thingsBefore = things();
         const int certificatesBefore = certificates();
-        auto connection = audit::SqlConnection::open(m_db);
+        auto connection = audit::SqlConnection::open(m_fixture.db);
         REQUIRE_OK(connection);
         REQUIRE_OK(connection.value()->exec(
             QStringLiteral("UPDATE cloud_outbox SET state = 'sent', attempts = 1, next_attempt_at = '2000-01-01T00:00:00.000Z' "
                            "WHERE unit_id IN (SELECT id FROM units WHERE thing_name IN ('thing-SN0001','thing-SN0002'))"),
             QStringLiteral("simulating a crash")));
-        const QStringList lost = passUnits(1);
+        const QStringList lost = m_fixture.passUnits(1);
         auto due = audit::dueOutboxRows(*connection.value(), QStringLiteral("9999"), 10, false);
         REQUIRE_OK(due);
         QCOMPARE(due->size(), std::size_t{3});
@@ -265,8 +153,8 @@ private Q_SLOTS:
         QCOMPARE(certificates(), certificatesBefore + 1);
         QCOMPARE(thingVersion(QStringLiteral("thing-SN0001")), 1);  // reconciled: no second RegisterThing
         QCOMPARE(thingVersion(QStringLiteral("thing-SN0002")), 1);
-        QCOMPARE(outboxState(lost.constFirst()), QStringLiteral("registered"));
-        QCOMPARE(scalar(m_db, QStringLiteral("SELECT attempts FROM cloud_outbox WHERE id = %1").arg(due->back().id)).toInt(), 2);
+        QCOMPARE(m_fixture.outboxState(lost.constFirst()), QStringLiteral("registered"));
+        QCOMPARE(scalar(m_fixture.db, QStringLiteral("SELECT attempts FROM cloud_outbox WHERE id = %1").arg(due->back().id)).toInt(), 2);
     }
 
     // The emulator is down during sync, then back (another port, the same registry): nothing is
@@ -274,13 +162,13 @@ private Q_SLOTS:
     void anOutageLosesNothingAndDuplicatesNothing()
     {
         const int thingsBefore = things();
-        const QStringList passed = passUnits(4);
-        const QString deadEndpoint = m_emulator.endpoint();
-        m_emulator.stop();
-        auto down = cli(syncArguments({}));
+        const QStringList passed = m_fixture.passUnits(4);
+        const QString deadEndpoint = m_fixture.emulator.endpoint();
+        m_fixture.emulator.stop();
+        auto down = m_fixture.cli(syncArguments({}));
         QVERIFY2(down.exitCode == 7, qPrintable(down.describe()));
         QVERIFY2(down.out.contains("4 due, 0 registered") && down.out.contains("4 to retry"), qPrintable(down.describe()));
-        auto status = cli({QStringLiteral("cloud"), QStringLiteral("status"), QStringLiteral("--db"), m_db,
+        auto status = m_fixture.cli({QStringLiteral("cloud"), QStringLiteral("status"), QStringLiteral("--db"), m_fixture.db,
                            QStringLiteral("--state"), QStringLiteral("sent"), QStringLiteral("--json")});
         QVERIFY2(status.ok(), qPrintable(status.describe()));
         const QJsonArray waiting = status.json().value(QStringLiteral("units")).toArray();
@@ -290,21 +178,21 @@ private Q_SLOTS:
             QVERIFY2(!unit.toObject().value(QStringLiteral("lastError")).toString().isEmpty(), "the reason is kept");
         }
         // Within the backoff nothing is due: a second sync sends nothing.
-        auto early = cli(syncArguments({}));
+        auto early = m_fixture.cli(syncArguments({}));
         QVERIFY2(early.ok() && early.out.contains("0 due"), qPrintable(early.describe()));
 
-        const QString error = m_emulator.start({QStringLiteral("--state"), m_state});
+        const QString error = m_fixture.emulator.start({QStringLiteral("--state"), m_state});
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        QVERIFY(m_emulator.endpoint() != deadEndpoint);  // another port: the endpoint is the caller's
-        auto up = cli(syncArguments({QStringLiteral("--now")}));
+        QVERIFY(m_fixture.emulator.endpoint() != deadEndpoint);  // another port: the endpoint is the caller's
+        auto up = m_fixture.cli(syncArguments({QStringLiteral("--now")}));
         QVERIFY2(up.ok(), qPrintable(up.describe()));
         QVERIFY2(up.out.contains("4 due, 4 registered"), qPrintable(up.describe()));
         QCOMPARE(things(), thingsBefore + 4);
         for (const auto& thing : passed) {
             QCOMPARE(thingVersion(thing), 1);
-            QCOMPARE(outboxState(thing), QStringLiteral("registered"));
+            QCOMPARE(m_fixture.outboxState(thing), QStringLiteral("registered"));
         }
-        status = cli({QStringLiteral("cloud"), QStringLiteral("status"), QStringLiteral("--db"), m_db, QStringLiteral("--json")});
+        status = m_fixture.cli({QStringLiteral("cloud"), QStringLiteral("status"), QStringLiteral("--db"), m_fixture.db, QStringLiteral("--json")});
         const QJsonObject counts = status.json().value(QStringLiteral("counts")).toObject();
         QCOMPARE(counts.value(QStringLiteral("queued")).toInt(), 0);
         QCOMPARE(counts.value(QStringLiteral("sent")).toInt(), 0);
@@ -315,7 +203,7 @@ private Q_SLOTS:
     // A refusal is final until a person acts: failed with AWS's reason, then --retry-failed.
     void aRefusalFailsWithItsReasonUntilRetried()
     {
-        const QStringList passed = passUnits(1);
+        const QStringList passed = m_fixture.passUnits(1);
         registration::SenderSettings settings = registerThingSettings();
         QByteArray body = settings.templateBody;
         body.replace("\"ThingName\": {\"Ref\": \"ThingName\"},", "\"ThingName\": {\"Ref\": \"ThingName\"}, \"ThingTypeName\": \"no-such-type\",");
@@ -324,17 +212,17 @@ private Q_SLOTS:
         auto report = pass(settings);
         REQUIRE_OK(report);
         QCOMPARE(report->failed, 1);
-        QCOMPARE(outboxState(passed.constFirst()), QStringLiteral("failed"));
-        const QString reason = scalar(m_db, QStringLiteral("SELECT last_error FROM cloud_outbox o JOIN units u ON u.id = o.unit_id "
+        QCOMPARE(m_fixture.outboxState(passed.constFirst()), QStringLiteral("failed"));
+        const QString reason = scalar(m_fixture.db, QStringLiteral("SELECT last_error FROM cloud_outbox o JOIN units u ON u.id = o.unit_id "
                                                            "WHERE u.thing_name = '%1'").arg(passed.constFirst())).toString();
         QVERIFY2(reason.contains(QStringLiteral("no-such-type")), qPrintable(reason));
-        auto status = cli({QStringLiteral("cloud"), QStringLiteral("status"), QStringLiteral("--db"), m_db,
+        auto status = m_fixture.cli({QStringLiteral("cloud"), QStringLiteral("status"), QStringLiteral("--db"), m_fixture.db,
                            QStringLiteral("--thing"), passed.constFirst()});
         QVERIFY2(status.ok() && status.out.contains("failed") && status.out.contains("no-such-type"), qPrintable(status.describe()));
-        auto retried = cli(syncArguments({QStringLiteral("--retry-failed")}));
+        auto retried = m_fixture.cli(syncArguments({QStringLiteral("--retry-failed")}));
         QVERIFY2(retried.ok() && retried.out.contains("1 failed registration(s) queued again"), qPrintable(retried.describe()));
-        QCOMPARE(outboxState(passed.constFirst()), QStringLiteral("registered"));
-        AWS_OK(m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), passed.constFirst()}));
+        QCOMPARE(m_fixture.outboxState(passed.constFirst()), QStringLiteral("registered"));
+        AWS_OK(m_fixture.emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), passed.constFirst()}));
     }
 
     // Many in flight under the rate limit: with each answer delayed, requests overlap (never more
@@ -344,16 +232,16 @@ private Q_SLOTS:
         EmulatorProcess slow;
         const QString error = slow.start({QStringLiteral("--fault"), QStringLiteral("latency-ms=400")});
         QVERIFY2(error.isEmpty(), qPrintable(error));
-        const QStringList passed = passUnits(8);
-        auto connection = audit::SqlConnection::open(m_db);
+        const QStringList passed = m_fixture.passUnits(8);
+        auto connection = audit::SqlConnection::open(m_fixture.db);
         REQUIRE_OK(connection);
-        cloud::AwsSettings settings = awsSettings();
+        cloud::AwsSettings settings = m_fixture.awsSettings();
         settings.endpointUrl = slow.endpoint();
         auto aws = cloud::AwsIotClient::create(std::move(settings));
         REQUIRE_OK(aws);
         registration::SenderSettings sending = registerThingSettings();
         sending.maxInFlight = 4;
-        registration::OutboxSender sender(*connection.value(), *aws.value(), sending, m_clock);
+        registration::OutboxSender sender(*connection.value(), *aws.value(), sending, m_fixture.clock);
         QElapsedTimer timer;
         timer.start();
         auto report = sender.runPassAndWait();
@@ -369,15 +257,15 @@ private Q_SLOTS:
     void aReworkedUnitsOldCertificateIsDeactivated()
     {
         const QString thing = QStringLiteral("thing-SN0003");
-        QCOMPARE(outboxState(thing), QStringLiteral("registered"));
-        const auto oldId = provisioning::certificateIdOfPem(m_pki->certPem(QStringLiteral("SN0003")));
+        QCOMPARE(m_fixture.outboxState(thing), QStringLiteral("registered"));
+        const auto oldId = provisioning::certificateIdOfPem(m_fixture.pki->certPem(QStringLiteral("SN0003")));
         REQUIRE_OK(oldId);
-        QCOMPARE(m_pki->makeLeaf(QStringLiteral("SN0003-rework"), QStringLiteral("/CN=") + thing, QStringLiteral("ca")), QString());
-        const QByteArray newPem = m_pki->certPem(QStringLiteral("SN0003-rework"));
+        QCOMPARE(m_fixture.pki->makeLeaf(QStringLiteral("SN0003-rework"), QStringLiteral("/CN=") + thing, QStringLiteral("ca")), QString());
+        const QByteArray newPem = m_fixture.pki->certPem(QStringLiteral("SN0003-rework"));
         {
-            auto store = audit::AuditStore::open(audit::StoreOptions{m_db, QStringLiteral("station-1")}, m_clock);
+            auto store = audit::AuditStore::open(audit::StoreOptions{m_fixture.db, QStringLiteral("station-1")}, m_fixture.clock);
             REQUIRE_OK(store);
-            audit::BeginUnit request = unitFor(m_batch, QStringLiteral("SN0003"));
+            audit::BeginUnit request = unitFor(m_fixture.batch, QStringLiteral("SN0003"));
             request.rework = true;
             request.actor.supervisor = QStringLiteral("sam");
             auto unit = store.value()->beginUnit(request);
@@ -392,13 +280,13 @@ private Q_SLOTS:
         QCOMPARE(report->due, 2);  // the retirement and the new registration
         QCOMPARE(report->registered, 2);
         const auto describe = [&](const QString& id) {
-            const auto described = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-certificate"),
+            const auto described = m_fixture.emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-certificate"),
                                                    QStringLiteral("--certificate-id"), id});
             return described.json().value(QStringLiteral("certificateDescription")).toObject().value(QStringLiteral("status")).toString();
         };
         QCOMPARE(describe(oldId.value()), QStringLiteral("INACTIVE"));
         QCOMPARE(describe(provisioning::certificateIdOfPem(newPem).value()), QStringLiteral("ACTIVE"));
-        QCOMPARE(scalar(m_db, QStringLiteral("SELECT state FROM cloud_outbox WHERE action = 'supersede'")).toString(),
+        QCOMPARE(scalar(m_fixture.db, QStringLiteral("SELECT state FROM cloud_outbox WHERE action = 'supersede'")).toString(),
                  QStringLiteral("registered"));
     }
 
@@ -406,20 +294,20 @@ private Q_SLOTS:
     void theBackgroundWorkerSendsWhenWoken()
     {
         registration::WorkerOptions options;
-        options.auditPath = m_db;
-        options.aws = awsSettings();
+        options.auditPath = m_fixture.db;
+        options.aws = m_fixture.awsSettings();
         options.sender = registerThingSettings();
         options.intervalMs = 60'000;  // only the first pass and wake() run in this test
-        auto worker = registration::OutboxWorker::start(std::move(options), m_clock);
+        auto worker = registration::OutboxWorker::start(std::move(options), m_fixture.clock);
         REQUIRE_OK(worker);
         QTRY_VERIFY(worker.value()->passes() >= 1);
         const qint64 before = worker.value()->passes();
-        const QStringList passed = passUnits(3);
+        const QStringList passed = m_fixture.passUnits(3);
         worker.value()->wake();
         QTRY_VERIFY_WITH_TIMEOUT(worker.value()->passes() > before, 20000);
-        QTRY_COMPARE_WITH_TIMEOUT(outboxState(passed.constLast()), QStringLiteral("registered"), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(m_fixture.outboxState(passed.constLast()), QStringLiteral("registered"), 20000);
         for (const auto& thing : passed)
-            AWS_OK(m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), thing}));
+            AWS_OK(m_fixture.emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), thing}));
     }
 
     // CA registration: JITR (verification certificate signed by the CA), a re-run finds it; then
@@ -428,15 +316,15 @@ private Q_SLOTS:
     {
         auto aws = client();
         registration::CaRegistrationRequest request;
-        request.caCertificatePem = m_pki->certPem(QStringLiteral("ca"));
+        request.caCertificatePem = m_fixture.pki->certPem(QStringLiteral("ca"));
         request.mode = registration::CaMode::Jitr;
         int signatures = 0;
         const registration::VerificationSigner signer = [&](const QString& code) -> Result<QByteArray> {
             ++signatures;
-            const QString error = m_pki->makeLeaf(QStringLiteral("verification"), QStringLiteral("/CN=") + code, QStringLiteral("ca"));
+            const QString error = m_fixture.pki->makeLeaf(QStringLiteral("verification"), QStringLiteral("/CN=") + code, QStringLiteral("ca"));
             if (!error.isEmpty())
                 return Error(ErrorCode::Crypto, error);
-            return m_pki->certPem(QStringLiteral("verification"));
+            return m_fixture.pki->certPem(QStringLiteral("verification"));
         };
         auto registered = registration::registerCa(*aws, request, signer);
         REQUIRE_OK(registered);
@@ -449,13 +337,13 @@ private Q_SLOTS:
         QVERIFY(again->alreadyRegistered);
         QCOMPARE(again->certificateId, registered->certificateId);
         QCOMPARE(signatures, 1);  // a re-run asks for no new verification certificate
-        const auto described = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-ca-certificate"),
+        const auto described = m_fixture.emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-ca-certificate"),
                                                QStringLiteral("--certificate-id"), registered->certificateId});
         AWS_OK(described);
         QCOMPARE(described.json().value(QStringLiteral("certificateDescription")).toObject().value(QStringLiteral("status")).toString(),
                  QStringLiteral("ACTIVE"));
 
-        const QStringList passed = passUnits(3);
+        const QStringList passed = m_fixture.passUnits(3);
         registration::SenderSettings settings;
         settings.mode = SendMode::PreRegisterCertificate;
         settings.caCertificatePem = request.caCertificatePem;
@@ -463,9 +351,9 @@ private Q_SLOTS:
         REQUIRE_OK(report);
         QCOMPARE(report->registered, 3);
         for (const auto& thing : passed) {
-            auto id = provisioning::certificateIdOfPem(m_pki->certPem(thing.mid(6)));
+            auto id = provisioning::certificateIdOfPem(m_fixture.pki->certPem(thing.mid(6)));
             REQUIRE_OK(id);
-            const auto certificate = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-certificate"),
+            const auto certificate = m_fixture.emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-certificate"),
                                                      QStringLiteral("--certificate-id"), id.value()});
             AWS_OK(certificate);
             const QJsonObject description = certificate.json().value(QStringLiteral("certificateDescription")).toObject();
@@ -474,7 +362,7 @@ private Q_SLOTS:
         }
         // Resent (e.g. after a crash): AlreadyExists is success, nothing new.
         const int before = certificates();
-        auto connection = audit::SqlConnection::open(m_db);
+        auto connection = audit::SqlConnection::open(m_fixture.db);
         REQUIRE_OK(connection);
         REQUIRE_OK(connection.value()->exec(QStringLiteral("UPDATE cloud_outbox SET state = 'sent' WHERE unit_id IN "
                                                            "(SELECT id FROM units WHERE thing_name = '%1')").arg(passed.constFirst()),
@@ -490,32 +378,32 @@ private Q_SLOTS:
     void jitpAndSniOnlyCaRegistration()
     {
         auto aws = client();
-        QCOMPARE(m_pki->makeCa(QStringLiteral("ca-jitp"), QStringLiteral("/CN=Imprint JITP CA")), QString());
-        QCOMPARE(m_pki->makeCa(QStringLiteral("ca-sni"), QStringLiteral("/CN=Imprint SNI CA")), QString());
+        QCOMPARE(m_fixture.pki->makeCa(QStringLiteral("ca-jitp"), QStringLiteral("/CN=Imprint JITP CA")), QString());
+        QCOMPARE(m_fixture.pki->makeCa(QStringLiteral("ca-sni"), QStringLiteral("/CN=Imprint SNI CA")), QString());
         registration::CaRegistrationRequest jitp;
-        jitp.caCertificatePem = m_pki->certPem(QStringLiteral("ca-jitp"));
+        jitp.caCertificatePem = m_fixture.pki->certPem(QStringLiteral("ca-jitp"));
         jitp.mode = registration::CaMode::Jitp;
         QCOMPARE(registration::validateCaRequest(jitp).error().code(), ErrorCode::InvalidInput);  // no template
         jitp.templateBody = readAll(sourceFile("resources/templates/jitp.json"));
         jitp.roleArn = QStringLiteral("arn:aws:iam::123456789012:role/JITPRole");
         const registration::VerificationSigner signer = [&](const QString& code) -> Result<QByteArray> {
-            const QString error = m_pki->makeLeaf(QStringLiteral("verification-jitp"), QStringLiteral("/CN=") + code,
+            const QString error = m_fixture.pki->makeLeaf(QStringLiteral("verification-jitp"), QStringLiteral("/CN=") + code,
                                                   QStringLiteral("ca-jitp"));
             if (!error.isEmpty())
                 return Error(ErrorCode::Crypto, error);
-            return m_pki->certPem(QStringLiteral("verification-jitp"));
+            return m_fixture.pki->certPem(QStringLiteral("verification-jitp"));
         };
         auto registered = registration::registerCa(*aws, jitp, signer);
         REQUIRE_OK(registered);
         QCOMPARE(registered->autoRegistrationStatus, QStringLiteral("ENABLE"));
-        const auto described = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-ca-certificate"),
+        const auto described = m_fixture.emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-ca-certificate"),
                                                QStringLiteral("--certificate-id"), registered->certificateId});
         AWS_OK(described);
         QCOMPARE(described.json().value(QStringLiteral("registrationConfig")).toObject().value(QStringLiteral("roleArn")).toString(),
                  jitp.roleArn);
 
         registration::CaRegistrationRequest sni;
-        sni.caCertificatePem = m_pki->certPem(QStringLiteral("ca-sni"));
+        sni.caCertificatePem = m_fixture.pki->certPem(QStringLiteral("ca-sni"));
         sni.mode = registration::CaMode::SniOnly;
         auto sniRegistered = registration::registerCa(*aws, sni, [](const QString&) -> Result<QByteArray> {
             return Error(ErrorCode::Internal, QStringLiteral("SNI_ONLY must not ask for a verification certificate"));
@@ -528,28 +416,28 @@ private Q_SLOTS:
     // the verification certificate is signed on the token; a re-run is detected; both are audited.
     void registerCaFromTheStationHsm()
     {
-        auto token = cli({QStringLiteral("hsm"), QStringLiteral("init-dev-token")});
+        auto token = m_fixture.cli({QStringLiteral("hsm"), QStringLiteral("init-dev-token")});
         QVERIFY2(token.ok(), qPrintable(token.describe()));
-        auto ca = cli({QStringLiteral("ca"), QStringLiteral("create")});
+        auto ca = m_fixture.cli({QStringLiteral("ca"), QStringLiteral("create")});
         QVERIFY2(ca.ok(), qPrintable(ca.describe()));
         const QStringList registerCa{QStringLiteral("cloud"), QStringLiteral("register-ca"), QStringLiteral("--mode"),
-                                     QStringLiteral("jitr"), QStringLiteral("--db"), m_db, QStringLiteral("--endpoint-url"),
-                                     m_emulator.endpoint()};
-        auto registered = cli(registerCa);
+                                     QStringLiteral("jitr"), QStringLiteral("--db"), m_fixture.db, QStringLiteral("--endpoint-url"),
+                                     m_fixture.emulator.endpoint()};
+        auto registered = m_fixture.cli(registerCa);
         QVERIFY2(registered.ok() && registered.out.startsWith("CA registered: "), qPrintable(registered.describe()));
         const QString id = QString::fromUtf8(registered.out.mid(15, 64));
-        const auto described = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-ca-certificate"),
+        const auto described = m_fixture.emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-ca-certificate"),
                                                QStringLiteral("--certificate-id"), id});
         AWS_OK(described);
         const QJsonObject description = described.json().value(QStringLiteral("certificateDescription")).toObject();
         QCOMPARE(description.value(QStringLiteral("status")).toString(), QStringLiteral("ACTIVE"));
         QCOMPARE(description.value(QStringLiteral("autoRegistrationStatus")).toString(), QStringLiteral("ENABLE"));
-        auto again = cli(registerCa);
+        auto again = m_fixture.cli(registerCa);
         QVERIFY2(again.ok() && again.out.startsWith(QByteArray("CA already registered: " + id.toUtf8())), qPrintable(again.describe()));
-        QCOMPARE(scalar(m_db, QStringLiteral("SELECT COUNT(*) FROM events WHERE step = 'cloud-ca' AND outcome IN "
+        QCOMPARE(scalar(m_fixture.db, QStringLiteral("SELECT COUNT(*) FROM events WHERE step = 'cloud-ca' AND outcome IN "
                                              "('registered %1 jitr', 'already-registered %1 jitr')").arg(id)).toInt(), 2);
-        auto usage = cli({QStringLiteral("cloud"), QStringLiteral("register-ca"), QStringLiteral("--mode"), QStringLiteral("jitp"),
-                          QStringLiteral("--db"), m_db, QStringLiteral("--endpoint-url"), m_emulator.endpoint()});
+        auto usage = m_fixture.cli({QStringLiteral("cloud"), QStringLiteral("register-ca"), QStringLiteral("--mode"), QStringLiteral("jitp"),
+                          QStringLiteral("--db"), m_fixture.db, QStringLiteral("--endpoint-url"), m_fixture.emulator.endpoint()});
         QVERIFY2(usage.exitCode == 3 && usage.err.contains("JITP needs a template"), qPrintable(usage.describe()));
     }
 
@@ -570,7 +458,7 @@ private Q_SLOTS:
         REQUIRE_OK(parsed);
         const QHash<QString, QString> values{{QStringLiteral("ThingName"), QStringLiteral("thing-X1")},
                                              {QStringLiteral("SerialNumber"), QStringLiteral("X1")},
-                                             {QStringLiteral("CertificatePem"), QString::fromUtf8(m_pki->certPem(QStringLiteral("ca")))},
+                                             {QStringLiteral("CertificatePem"), QString::fromUtf8(m_fixture.pki->certPem(QStringLiteral("ca")))},
                                              {QStringLiteral("AWS::IoT::Certificate::CommonName"), QStringLiteral("thing-X1")},
                                              {QStringLiteral("AWS::IoT::Certificate::SerialNumber"), QStringLiteral("01")},
                                              {QStringLiteral("AWS::IoT::Certificate::Id"), QStringLiteral("a").repeated(64)}};
@@ -597,8 +485,8 @@ private Q_SLOTS:
         settings.caCertificatePem.clear();
         QCOMPARE(registration::validateSettings(settings).error().code(), ErrorCode::InvalidInput);
         QCOMPARE(registration::parseSendMode(QStringLiteral("bulk")).error().code(), ErrorCode::InvalidInput);
-        auto usage = cli({QStringLiteral("cloud"), QStringLiteral("sync"), QStringLiteral("--db"), m_db, QStringLiteral("--mode"),
-                          QStringLiteral("register-thing"), QStringLiteral("--template"), m_dir.filePath(QStringLiteral("missing.json"))});
+        auto usage = m_fixture.cli({QStringLiteral("cloud"), QStringLiteral("sync"), QStringLiteral("--db"), m_fixture.db, QStringLiteral("--mode"),
+                          QStringLiteral("register-thing"), QStringLiteral("--template"), m_fixture.dir.filePath(QStringLiteral("missing.json"))});
         QVERIFY2(usage.exitCode == 3 && usage.err.contains("missing.json"), qPrintable(usage.describe()));
     }
 };

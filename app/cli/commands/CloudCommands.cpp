@@ -3,6 +3,7 @@
 // CLI's chain, --profile/--region/--endpoint-url (e.g. the emulator).
 #include "app/cli/Cli.h"
 #include "app/cli/TerminalPrompt.h"
+#include "app/cli/commands/AwsCliOptions.h"
 #include "app/common/CloudStation.h"
 #include "core/Clock.h"
 #include "core/audit/AuditStore.h"
@@ -12,6 +13,7 @@
 #include "core/audit/StationIdentity.h"
 #include "core/cloud/AwsConfig.h"
 #include "core/cloud/AwsIotClient.h"
+#include "core/registration/BulkRegistration.h"
 #include "core/registration/CaRegistration.h"
 #include "core/registration/OutboxSender.h"
 
@@ -26,30 +28,11 @@ namespace {
 
 using namespace imprint::registration;
 
-struct CommonOptions
+struct CommonOptions : AwsCliOptions
 {
     QCommandLineOption db{QStringLiteral("db"),
                           QStringLiteral("Audit database (default: [audit] path in station.ini, else <data dir>/audit.sqlite)."),
                           QStringLiteral("file")};
-    QCommandLineOption profile{QStringLiteral("profile"), QStringLiteral("AWS profile (default: AWS_PROFILE, then 'default')."),
-                               QStringLiteral("name")};
-    QCommandLineOption region{QStringLiteral("region"), QStringLiteral("AWS region (default: the AWS CLI's chain)."),
-                              QStringLiteral("region")};
-    QCommandLineOption endpoint{QStringLiteral("endpoint-url"),
-                                QStringLiteral("Endpoint, e.g. the emulator's http://127.0.0.1:PORT (default: the AWS CLI's chain)."),
-                                QStringLiteral("url")};
-
-    [[nodiscard]] Result<std::unique_ptr<cloud::AwsIotClient>> client(const QCommandLineParser& parser) const
-    {
-        cloud::AwsSettingsRequest request;
-        request.profile = parser.value(profile);
-        request.region = parser.value(region);
-        request.endpointUrl = parser.value(endpoint);
-        auto settings = cloud::loadAwsSettings(QProcessEnvironment::systemEnvironment(), std::move(request));
-        if (!settings)
-            return settings.error();
-        return cloud::AwsIotClient::create(std::move(settings.value()));
-    }
 };
 
 Result<std::unique_ptr<audit::SqlConnection>> openDatabase(const QCommandLineParser& parser, const CommonOptions& common)
@@ -120,14 +103,99 @@ int statusCommand(CommandContext& context)
     return 0;
 }
 
+Result<QByteArray> readFile(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error(ErrorCode::NotFound, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    return file.readAll();
+}
+
+struct BulkOptions
+{
+    QCommandLineOption batch{QStringLiteral("batch"), QStringLiteral("bulk: the batch (name or id) to register."),
+                             QStringLiteral("batch")};
+    QCommandLineOption bucket{QStringLiteral("bucket"),
+                              QStringLiteral("bulk: S3 bucket for the input file (default: [cloud] bulk-bucket)."),
+                              QStringLiteral("name")};
+    QCommandLineOption key{QStringLiteral("key"),
+                           QStringLiteral("bulk: S3 key of the input file (default: imprint-bulk/<batch>-<time>.jsonl)."),
+                           QStringLiteral("key")};
+    QCommandLineOption role{QStringLiteral("role-arn"),
+                            QStringLiteral("bulk: role AWS IoT assumes to read the file (default: [cloud] bulk-role-arn)."),
+                            QStringLiteral("arn")};
+    QCommandLineOption poll{QStringLiteral("poll-ms"), QStringLiteral("bulk: milliseconds between task polls (default 2000)."),
+                            QStringLiteral("ms")};
+};
+
+// `cloud sync --mode bulk`: one StartThingRegistrationTask for the batch, polled, its reports
+// mapped back to the units.
+int bulkSync(CommandContext& context, const QCommandLineParser& parser, const CommonOptions& common,
+             const BulkOptions& options, const station::CloudSettings& cloudSettings)
+{
+    BulkSettings settings;
+    settings.batch = parser.value(options.batch);
+    settings.bucket = parser.isSet(options.bucket) ? parser.value(options.bucket) : cloudSettings.bulkBucket;
+    settings.roleArn = parser.isSet(options.role) ? parser.value(options.role) : cloudSettings.bulkRoleArn;
+    settings.key = parser.value(options.key);
+    if (parser.isSet(options.poll))
+        settings.pollIntervalMs = parser.value(options.poll).toInt();
+    if (cloudSettings.templatePath.isEmpty())
+        return fail(context, Error(ErrorCode::InvalidInput, QStringLiteral("bulk registration needs a template: --template FILE "
+                                                                           "or [cloud] template in station.ini")));
+    auto body = readFile(cloudSettings.templatePath);
+    if (!body)
+        return fail(context, body.error());
+    settings.templateBody = body.value();
+    if (auto valid = validateBulkSettings(settings); !valid)
+        return fail(context, valid.error());
+    auto connection = openDatabase(parser, common);
+    if (!connection)
+        return fail(context, connection.error());
+    auto client = common.client(parser);
+    if (!client)
+        return fail(context, client.error());
+    const SystemClock clock;
+    BulkProgress last;
+    auto report = runBulkRegistration(*connection.value(), *client.value(), settings, clock, [&](const BulkProgress& now) {
+        if (now.status == last.status && now.percentage == last.percentage && now.taskId == last.taskId)
+            return;
+        last = now;
+        context.out << "task " << now.taskId << ": " << now.status << ' ' << now.percentage << "% (" << now.successCount
+                    << " registered, " << now.failureCount << " failed)\n";
+        context.out.flush();
+    });
+    if (!report)
+        return fail(context, report.error());
+    const BulkReport& r = report.value();
+    context.out << "cloud sync (bulk): batch " << settings.batch << ", " << r.lines << " lines";
+    if (!r.taskId.isEmpty())
+        context.out << " in s3://" << settings.bucket << '/' << r.inputKey << ", task " << r.taskId;
+    context.out << ": " << r.registered << " registered, " << r.failed << " failed";
+    if (r.failedLocally > 0)
+        context.out << " (" << r.failedLocally << " refused by the template before sending)";
+    if (r.unreported > 0)
+        context.out << ", " << r.unreported << " in neither report (retried later)";
+    if (r.supersedesLeft > 0)
+        context.out << ", " << r.supersedesLeft << " certificate retirement(s) left to a per-unit sync";
+    context.out << '\n';
+    for (const auto& problem : r.problems)
+        context.out << "  " << problem << '\n';
+    if (r.failed > 0)
+        return toInt(ExitCode::PartialFailure);
+    return r.unreported > 0 ? toInt(ExitCode::Cloud) : 0;
+}
+
 int syncCommand(CommandContext& context)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Sends the due cloud registrations once (mode and template from [cloud] in station.ini unless given). "
+        "--mode bulk registers one batch with a bulk registration task (S3 input file, StartThingRegistrationTask, "
+        "its reports mapped back to the units). "
         "Exit 0: nothing left to retry; 7: some will be retried (network, throttling); 9: some were refused."));
     const CommonOptions common;
-    const QCommandLineOption mode(QStringLiteral("mode"), QStringLiteral("register-thing, pre-register, device or none."),
+    const QCommandLineOption mode(QStringLiteral("mode"), QStringLiteral("register-thing, pre-register, device, none or bulk."),
                                   QStringLiteral("mode"));
     const QCommandLineOption templateFile(QStringLiteral("template"), QStringLiteral("RegisterThing template (JSON file)."),
                                           QStringLiteral("file"));
@@ -136,7 +204,9 @@ int syncCommand(CommandContext& context)
     const QCommandLineOption now(QStringLiteral("now"), QStringLiteral("Send every pending registration now, ignoring the backoff."));
     const QCommandLineOption retryFailed(QStringLiteral("retry-failed"),
                                          QStringLiteral("Queue the failed registrations again first (after fixing the cause)."));
-    parser.addOptions({common.db, common.profile, common.region, common.endpoint, mode, templateFile, inFlight, now, retryFailed});
+    const BulkOptions bulk;
+    parser.addOptions({common.db, common.profile, common.region, common.endpoint, mode, templateFile, inFlight, now, retryFailed,
+                       bulk.batch, bulk.bucket, bulk.key, bulk.role, bulk.poll});
     if (auto stop = parseCommandLine(parser, context))
         return *stop;
     station::CloudSettings cloudSettings = station::readCloudSettings();
@@ -144,6 +214,13 @@ int syncCommand(CommandContext& context)
         cloudSettings.mode = parser.value(mode);
     if (parser.isSet(templateFile))
         cloudSettings.templatePath = parser.value(templateFile);
+    if (cloudSettings.mode == QStringLiteral("bulk")) {
+        if (!parser.isSet(bulk.batch)) {
+            context.err << "imprint-cli: cloud sync --mode bulk needs --batch NAME\n";
+            return toInt(ExitCode::Usage);
+        }
+        return bulkSync(context, parser, common, bulk, cloudSettings);
+    }
     if (parser.isSet(inFlight))
         cloudSettings.maxInFlight = parser.value(inFlight).toInt();
     auto settings = station::senderSettings(cloudSettings);
@@ -180,14 +257,6 @@ int syncCommand(CommandContext& context)
     if (r.failed > 0)
         return toInt(ExitCode::PartialFailure);
     return r.retrying > 0 ? toInt(ExitCode::Cloud) : 0;
-}
-
-Result<QByteArray> readFile(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error(ErrorCode::NotFound, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    return file.readAll();
 }
 
 int registerCaCommand(CommandContext& context)

@@ -1,5 +1,6 @@
 #include "core/registration/OutboxWorker.h"
 
+#include "core/audit/OutboxRecords.h"
 #include "core/audit/SqlConnection.h"
 #include "core/cloud/AwsIotClient.h"
 
@@ -62,6 +63,10 @@ void OutboxWorker::run(std::promise<Status>& opened)
         return;
     }
     OutboxSender sender(*connection.value(), *client.value(), m_options.sender, m_clock);
+    const auto reportCounts = [&] {
+        if (m_options.onCounts)
+            m_options.onCounts(audit::outboxCounts(*connection.value()));
+    };
     QEventLoop loop;
     QObject context;
     QTimer timer;
@@ -79,6 +84,7 @@ void OutboxWorker::run(std::promise<Status>& opened)
             }
             if (m_options.onPass)
                 m_options.onPass(report);
+            reportCounts();
             if (stopping)
                 loop.quit();
             else if (std::exchange(again, false))
@@ -99,6 +105,7 @@ void OutboxWorker::run(std::promise<Status>& opened)
     timer.start(m_options.intervalMs);
     m_context = &context;
     opened.set_value(Status::success());
+    reportCounts();
     QTimer::singleShot(0, &context, pass);
     loop.exec();
     m_context = nullptr;

@@ -13,6 +13,7 @@
 #include <QThread>
 
 #include <functional>
+#include <map>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -28,6 +29,9 @@ struct WorkerOptions
     int intervalMs = 5'000;
     // Called on the worker's thread after each pass (counts, problems); may be empty.
     std::function<void(const Result<PassReport>&)> onPass;
+    // Called on the worker's thread once it started and after each pass, with the outbox's rows
+    // per state ("queued", "sent", "registered", "failed"), read on the worker's connection.
+    std::function<void(const Result<std::map<QString, qint64>>&)> onCounts;
 };
 
 class OutboxWorker

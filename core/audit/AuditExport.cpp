@@ -2,11 +2,11 @@
 
 #include "core/audit/EventChain.h"
 #include "core/audit/SqlConnection.h"
+#include "core/audit/SqliteStatement.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QSqlQuery>
-#include <QSqlRecord>
 
 namespace imprint::audit {
 
@@ -48,37 +48,19 @@ private:
     QByteArray m_buffer;
 };
 
-// Most values are plain ASCII without a character CSV or JSON must escape: those are copied
-// straight into the output (no UTF-8 conversion, no allocation). The rest take the slow path.
-bool isPlainAscii(QStringView text)
+// Values come from SQLite as UTF-8 bytes and go to the file as they are: only the characters
+// CSV or JSON must escape are touched, and most values have none.
+void appendCsv(QByteArray& out, QByteArrayView value)
 {
-    for (const QChar c : text) {
-        const char16_t u = c.unicode();
-        if (u < 0x20 || u >= 0x7f || u == u',' || u == u'"' || u == u'\\')
-            return false;
+    bool quote = false;
+    for (const char c : value) {
+        if (c == ',' || c == '"' || c == '\n' || c == '\r') {
+            quote = true;
+            break;
+        }
     }
-    return true;
-}
-
-void appendAscii(QByteArray& out, QStringView text)
-{
-    const qsizetype at = out.size();
-    out.resize(at + text.size());
-    char* to = out.data() + at;
-    for (const QChar c : text)
-        *to++ = static_cast<char>(c.unicode());
-}
-
-void appendCsv(QByteArray& out, const QString& text)
-{
-    if (isPlainAscii(text)) {
-        appendAscii(out, text);
-        return;
-    }
-    const QByteArray value = text.toUtf8();
-    const bool quote = value.contains(',') || value.contains('"') || value.contains('\n') || value.contains('\r');
     if (!quote) {
-        out += value;
+        out.append(value);
         return;
     }
     out += '"';
@@ -90,17 +72,17 @@ void appendCsv(QByteArray& out, const QString& text)
     out += '"';
 }
 
-void appendJsonString(QByteArray& out, const QString& text)
+void appendJsonString(QByteArray& out, QByteArrayView value)
 {
     out += '"';
-    if (isPlainAscii(text)) {
-        appendAscii(out, text);
-        out += '"';
-        return;
-    }
-    const QByteArray value = text.toUtf8();
-    for (const char c : value) {
+    qsizetype plainFrom = 0;
+    for (qsizetype i = 0; i < value.size(); ++i) {
+        const char c = value[i];
         const auto u = static_cast<unsigned char>(c);
+        if (u >= 0x20 && c != '"' && c != '\\')
+            continue;
+        out.append(value.sliced(plainFrom, i - plainFrom));
+        plainFrom = i + 1;
         if (c == '"' || c == '\\') {
             out += '\\';
             out += c;
@@ -110,21 +92,14 @@ void appendJsonString(QByteArray& out, const QString& text)
             out += "\\r";
         } else if (c == '\t') {
             out += "\\t";
-        } else if (u < 0x20) {
+        } else {
             out += "\\u00";
             out += "0123456789abcdef"[u >> 4];
             out += "0123456789abcdef"[u & 0xf];
-        } else {
-            out += c;
         }
     }
+    out.append(value.sliced(plainFrom));
     out += '"';
-}
-
-bool isNumeric(const QVariant& value)
-{
-    const auto type = value.metaType().id();
-    return type == QMetaType::LongLong || type == QMetaType::Int;
 }
 
 QString whereClause(ExportSubject subject, const ExportFilter& filter, QVariantList& values)
@@ -152,13 +127,12 @@ QString whereClause(ExportSubject subject, const ExportFilter& filter, QVariantL
     return conditions.isEmpty() ? QString() : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
 }
 
-Result<qint64> writeTable(QSqlQuery& q, ExportFormat format, Sink& sink)
+Result<qint64> writeTable(SqliteStatement& q, ExportFormat format, Sink& sink)
 {
-    const QSqlRecord record = q.record();
-    const int columns = record.count();
+    const int columns = q.columnCount();
     std::vector<QByteArray> names;
     for (int i = 0; i < columns; ++i)
-        names.push_back(record.fieldName(i).toUtf8());
+        names.push_back(q.columnName(i));
     QByteArray& out = sink.buffer();
     if (format == ExportFormat::Csv) {
         for (int i = 0; i < columns; ++i) {
@@ -169,29 +143,33 @@ Result<qint64> writeTable(QSqlQuery& q, ExportFormat format, Sink& sink)
         out += "\r\n";
     }
     qint64 rows = 0;
-    while (q.next()) {
+    for (;;) {
+        auto row = q.next();
+        if (!row)
+            return row.error();
+        if (!row.value())
+            break;
         for (int i = 0; i < columns; ++i) {
-            const QVariant value = q.value(i);
             if (format == ExportFormat::Csv) {
                 if (i > 0)
                     out += ',';
-                if (value.isNull())
+                if (q.isNull(i))
                     continue;
-                if (isNumeric(value))
-                    out += QByteArray::number(value.toLongLong());
+                if (q.isInteger(i))
+                    out += QByteArray::number(q.integer(i));
                 else
-                    appendCsv(out, value.toString());
+                    appendCsv(out, q.text(i));
                 continue;
             }
             out += i == 0 ? "{\"" : ",\"";
             out += names[static_cast<size_t>(i)];
             out += "\":";
-            if (value.isNull())
+            if (q.isNull(i))
                 out += "null";
-            else if (isNumeric(value))
-                out += QByteArray::number(value.toLongLong());
+            else if (q.isInteger(i))
+                out += QByteArray::number(q.integer(i));
             else
-                appendJsonString(out, value.toString());
+                appendJsonString(out, q.text(i));
         }
         out += format == ExportFormat::Csv ? "\r\n" : "}\n";
         ++rows;
@@ -222,6 +200,34 @@ Result<qint64> writeBulk(QSqlQuery& q, Sink& sink)
             return Error(ErrorCode::Io, QStringLiteral("cannot write the export"));
     }
     return rows;
+}
+
+Result<qint64> exportBulk(SqlConnection& connection, const QString& sql, const QVariantList& values, Sink& sink)
+{
+    QSqlQuery q(connection.db());
+    q.setForwardOnly(true);  // rows stream from SQLite; nothing is cached
+    if (!q.prepare(sql))
+        return connection.databaseError(QStringLiteral("preparing the export"), q);
+    for (const QVariant& value : values)
+        q.addBindValue(value);
+    if (!q.exec())
+        return connection.databaseError(QStringLiteral("reading for the export"), q);
+    return writeBulk(q, sink);
+}
+
+// The SQLite C API: values straight from SQLite's UTF-8 to the file, no QVariant per value.
+Result<qint64> exportTable(SqlConnection& connection, const QString& sql, const QVariantList& values,
+                           ExportFormat format, Sink& sink)
+{
+    auto db = nativeHandle(connection);
+    if (!db)
+        return db.error();
+    auto q = SqliteStatement::prepare(db.value(), sql, QStringLiteral("reading for the export"));
+    if (!q)
+        return q.error();
+    for (int i = 0; i < values.size(); ++i)
+        q->bind(i + 1, values.at(i));
+    return writeTable(q.value(), format, sink);
 }
 
 }  // namespace
@@ -260,16 +266,9 @@ Result<qint64> exportAudit(SqlConnection& connection, ExportFormat format, Expor
         sql = kUnitColumns + where + QStringLiteral(" ORDER BY u.id");
     else
         sql = kEventColumns + where + QStringLiteral(" ORDER BY e.id");
-    QSqlQuery q(connection.db());
-    q.setForwardOnly(true);  // rows stream from SQLite; nothing is cached
-    if (!q.prepare(sql))
-        return connection.databaseError(QStringLiteral("preparing the export"), q);
-    for (const QVariant& value : values)
-        q.addBindValue(value);
-    if (!q.exec())
-        return connection.databaseError(QStringLiteral("reading for the export"), q);
     Sink sink(out);
-    auto rows = format == ExportFormat::AwsBulk ? writeBulk(q, sink) : writeTable(q, format, sink);
+    auto rows = format == ExportFormat::AwsBulk ? exportBulk(connection, sql, values, sink)
+                                                : exportTable(connection, sql, values, format, sink);
     if (rows && !sink.flush())
         return Error(ErrorCode::Io, QStringLiteral("cannot write the export"));
     return rows;

@@ -61,6 +61,59 @@ void SqliteStatement::bindNull(int index)
     sqlite3_bind_null(m_statement.get(), index);
 }
 
+void SqliteStatement::bind(int index, const QVariant& value)
+{
+    const int type = value.metaType().id();
+    if (value.isNull())
+        bindNull(index);
+    else if (type == QMetaType::LongLong || type == QMetaType::Int)
+        bind(index, value.toLongLong());
+    else
+        bind(index, value.toString());
+}
+
+Result<bool> SqliteStatement::next()
+{
+    const int rc = sqlite3_step(m_statement.get());
+    if (rc == SQLITE_ROW)
+        return true;
+    if (rc == SQLITE_DONE)
+        return false;
+    return Error(ErrorCode::Database, QStringLiteral("%1: %2").arg(m_purpose, QString::fromUtf8(sqlite3_errmsg(m_db))));
+}
+
+int SqliteStatement::columnCount() const
+{
+    return sqlite3_column_count(m_statement.get());
+}
+
+QByteArray SqliteStatement::columnName(int column) const
+{
+    return QByteArray(sqlite3_column_name(m_statement.get(), column));
+}
+
+bool SqliteStatement::isNull(int column) const
+{
+    return sqlite3_column_type(m_statement.get(), column) == SQLITE_NULL;
+}
+
+bool SqliteStatement::isInteger(int column) const
+{
+    return sqlite3_column_type(m_statement.get(), column) == SQLITE_INTEGER;
+}
+
+qint64 SqliteStatement::integer(int column) const
+{
+    return sqlite3_column_int64(m_statement.get(), column);
+}
+
+QByteArrayView SqliteStatement::text(int column) const
+{
+    const auto* bytes = sqlite3_column_text(m_statement.get(), column);
+    const int size = sqlite3_column_bytes(m_statement.get(), column);
+    return QByteArrayView(reinterpret_cast<const char*>(bytes), size);
+}
+
 Status SqliteStatement::execute()
 {
     const int rc = sqlite3_step(m_statement.get());

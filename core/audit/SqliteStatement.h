@@ -8,6 +8,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QVariant>
 
 #include <memory>
 
@@ -31,9 +32,21 @@ public:
     void bind(int index, qint64 value);
     void bind(int index, const QString& text);
     void bindNull(int index);
+    // A filter value: an integer, or text.
+    void bind(int index, const QVariant& value);
     // Runs a statement that returns no rows, then resets it for the next binding.
     // On failure: the SQLite message (e.g. which UNIQUE constraint), for the caller to name.
     [[nodiscard]] Status execute();
+
+    // Reading rows: true with a row to read, false when done.
+    [[nodiscard]] Result<bool> next();
+    [[nodiscard]] int columnCount() const;
+    [[nodiscard]] QByteArray columnName(int column) const;
+    [[nodiscard]] bool isNull(int column) const;
+    [[nodiscard]] bool isInteger(int column) const;
+    [[nodiscard]] qint64 integer(int column) const;
+    // The value as UTF-8, valid until the next call of next().
+    [[nodiscard]] QByteArrayView text(int column) const;
 
 private:
     struct Finalize

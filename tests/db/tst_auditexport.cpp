@@ -158,6 +158,31 @@ private Q_SLOTS:
         QVERIFY(usage.waitForFinished(30000));
         QCOMPARE(usage.exitCode(), 2);
     }
+
+    // Last: it adds a unit. Text with every character JSON escapes (and UTF-8) survives both formats.
+    void escapedTextSurvivesCsvAndJsonLines()
+    {
+        const QString reason = QStringLiteral("quote \" backslash \\ tab \t line\nbreak \u0001 caf\u00e9, done");
+        {
+            const SystemClock clock;
+            auto store = audit::AuditStore::open(audit::StoreOptions{m_db, QStringLiteral("station-1"), 64}, clock);
+            QVERIFY(store.ok());
+            auto unit = store.value()->beginUnit(unitFor(m_first, QStringLiteral("A0004")));
+            QVERIFY(unit.ok());
+            QVERIFY(store.value()->completeFailed(unit->unitId, QStringLiteral("verify"), reason).ok());
+        }
+        audit::ExportFilter filter;
+        filter.batchId = m_first;
+        filter.outcome = QStringLiteral("failed");
+        const QByteArray jsonl = run(audit::ExportFormat::JsonLines, audit::ExportSubject::Units, filter);
+        const QList<QByteArray> lines = jsonl.trimmed().split('\n');
+        QCOMPARE(lines.size(), 2);  // one unit per line: the line break inside is escaped
+        const QJsonObject unit = QJsonDocument::fromJson(lines[1]).object();
+        QCOMPARE(unit.value(QStringLiteral("serial_number")).toString(), QStringLiteral("A0004"));
+        QCOMPARE(unit.value(QStringLiteral("error")).toString(), reason);
+        const QByteArray csv = run(audit::ExportFormat::Csv, audit::ExportSubject::Units, filter);
+        QVERIFY2(csv.contains("\"quote \"\" backslash \\ tab \t line\nbreak \x01 caf\xc3\xa9, done\""), csv.constData());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAuditExport)

@@ -3,7 +3,8 @@
 // imprint-iot-emulator, obtain their own certificate (CreateCertificateFromCsr or
 // CreateKeysAndCertificate, JSON or CBOR), call RegisterThing with their serial number, store
 // the result and reconnect as themselves. A deactivated claim gets no new device anywhere while
-// the devices it provisioned still connect; a denied pre-provisioning hook ends on /rejected.
+// the devices it provisioned still connect; an expired claim is refused; a denied
+// pre-provisioning hook ends on /rejected.
 #include "DevsimProcess.h"
 #include "EmulatorProcess.h"
 
@@ -204,6 +205,34 @@ private Q_SLOTS:
         QCOMPARE(devsim.lines(QRegularExpression(QStringLiteral(" got certificate "))).size(), 2);  // the certificate came; the thing did not
         QVERIFY(!devsim.output().contains(QStringLiteral("registered thing")));
         QVERIFY(!devsim.output().contains(QStringLiteral("connected as")));
+    }
+
+    void expiredClaimIsRefused()
+    {
+        // A trusted-user claim lives 5 minutes: the emulator restarted on its registry 400 s later.
+        test::EmulatorProcess emulator;
+        const QStringList state{QStringLiteral("--state"), m_dir.filePath(QStringLiteral("expiry.sqlite"))};
+        QString started = emulator.start(state);
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        const auto created = emulator.aws({QStringLiteral("iot"), QStringLiteral("create-provisioning-template"), QStringLiteral("--template-name"),
+                                           QString::fromLatin1(kTemplate), QStringLiteral("--enabled"), QStringLiteral("--provisioning-role-arn"),
+                                           QStringLiteral("arn:aws:iam::123456789012:role/FleetRole"), QStringLiteral("--template-body"),
+                                           QStringLiteral("file://" IMPRINT_SOURCE_DIR "/resources/templates/fleet-provisioning.json")});
+        QVERIFY2(created.ok(), qPrintable(created.describe()));
+        QCOMPARE(makeClaim(QStringLiteral("expiring"), emulator, QString::fromLatin1(kTemplate)).size(), 64);
+        emulator.stop();
+        started = emulator.start(state + QStringList{QStringLiteral("--clock-offset"), QStringLiteral("400")});
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        test::DevsimProcess devsim;
+        const QString running = devsim.start(devsimArguments(emulator, QString::fromLatin1(kTemplate), m_dir.filePath(QStringLiteral("late-devices")),
+                                                             QStringLiteral("expiring"), QStringLiteral("keys"), QStringLiteral("json")),
+                                             QProcessEnvironment::systemEnvironment());
+        QVERIFY2(running.isEmpty(), qPrintable(running));
+        const QRegularExpression refused(QStringLiteral(R"(^devsim: slot\d SIM-\d-0 claim failed: 127\.0\.0\.1:\d+ closed the connection before CONNACK$)"));
+        QVERIFY2(devsim.waitForLines(refused, 2, 30'000), qPrintable(devsim.output()));
+        QVERIFY(!devsim.output().contains(QStringLiteral("got certificate")));
+        const QByteArray log = emulator.log();
+        QVERIFY2(log.contains("provisioning claim") && log.contains(" expired at "), log.constData());
     }
 };
 

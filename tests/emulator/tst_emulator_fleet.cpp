@@ -364,6 +364,33 @@ private Q_SLOTS:
         QVERIFY(!m_emulator.publish(certificate, key, QStringLiteral("telemetry/claim"), QStringLiteral("{}")).ok());
     }
 
+    // By claim with a claim AWS made: CreateKeysAndCertificate (control plane) + the claim policy.
+    void claimFromCreateKeysAndCertificate()
+    {
+        const auto made = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("create-keys-and-certificate"), QStringLiteral("--set-as-active")});
+        AWS_OK(made);
+        const QJsonObject claim = made.json();
+        const QString claimCert = write(QStringLiteral("aws-claim.crt"), claim.value(QStringLiteral("certificatePem")).toString().toUtf8());
+        const QString claimKey = write(QStringLiteral("aws-claim.key"),
+                                       claim.value(QStringLiteral("keyPair")).toObject().value(QStringLiteral("PrivateKey")).toString().toUtf8());
+        QCOMPARE(certificateStatus(claim.value(QStringLiteral("certificateId")).toString()), QStringLiteral("ACTIVE"));
+        AWS_OK(m_emulator.aws({QStringLiteral("iot"), QStringLiteral("attach-policy"), QStringLiteral("--policy-name"),
+                               QStringLiteral("ClaimPolicy"), QStringLiteral("--target"), claim.value(QStringLiteral("certificateArn")).toString()}));
+
+        const QJsonObject created = certificateFromCsr(claimCert, claimKey, QStringLiteral("aws-claimed"));
+        QString topic;
+        const QJsonObject registered = registerThing(claimCert, claimKey, created.value(QStringLiteral("certificateOwnershipToken")).toString(),
+                                                     QStringLiteral("CK-1"), &topic);
+        QCOMPARE(topic, provisionTopic() + QStringLiteral("/accepted"));
+        QCOMPARE(registered.value(QStringLiteral("thingName")).toString(), QStringLiteral("sensor-CK-1"));
+        QVERIFY(!m_emulator.publish(claimCert, claimKey, QStringLiteral("telemetry/claim"), QStringLiteral("{}")).ok());
+
+        // Without --set-as-active the certificate is INACTIVE, as in AWS.
+        const auto inactive = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("create-keys-and-certificate")});
+        AWS_OK(inactive);
+        QCOMPARE(certificateStatus(inactive.json().value(QStringLiteral("certificateId")).toString()), QStringLiteral("INACTIVE"));
+    }
+
     // Deactivating a claim blocks new registrations with it; devices it provisioned still connect.
     void deactivatedClaim()
     {

@@ -147,6 +147,7 @@ ControlPlane::ControlPlane(IotService& service, std::shared_ptr<const Credential
         {"POST", QStringLiteral("/certificate/register-no-ca"), &S::registerCertificateWithoutCa},
         {"GET", QStringLiteral("/certificates/") + name, &S::describeCertificate},
         {"PUT", QStringLiteral("/certificates/") + name, &S::updateCertificate},
+        {"POST", QStringLiteral("/keys-and-certificate"), &S::createKeysAndCertificate},
         {"POST", QStringLiteral("/policies/") + name, &S::createPolicy},
         {"PUT", QStringLiteral("/target-policies/") + name, &S::attachPolicy},
         {"POST", QStringLiteral("/thing-registration-tasks"), &S::startThingRegistrationTask},

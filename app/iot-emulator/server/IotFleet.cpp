@@ -85,6 +85,25 @@ FleetAnswer IotService::createKeysAndCertificate()
     return answer;
 }
 
+Answer IotService::createKeysAndCertificate(const ApiCall& call)
+{
+    // AWS makes RSA 2048; the emulator's CA makes EC P-256 (docs/emulator.md).
+    auto issued = m_ca.issueWithNewKey(QStringLiteral("AWS IoT Certificate"), kFleetCertificateValiditySeconds);
+    if (!issued)
+        return internalFailure(issued.error().message());
+    const bool active = call.query.queryItemValue(QStringLiteral("setAsActive")) == QStringLiteral("true");
+    auto stored = storeCertificate(issued->certificatePem, {}, active ? QStringLiteral("ACTIVE") : QStringLiteral("INACTIVE"),
+                                   QStringLiteral("DEFAULT"));
+    if (!stored)
+        return internalFailure(stored.error().message());
+    const QJsonObject& certificate = stored->certificate;
+    return QJsonObject{{QStringLiteral("certificateArn"), certificate.value(QStringLiteral("certificateArn"))},
+                       {QStringLiteral("certificateId"), certificate.value(QStringLiteral("certificateId"))},
+                       {QStringLiteral("certificatePem"), certificate.value(QStringLiteral("certificatePem"))},
+                       {QStringLiteral("keyPair"), QJsonObject{{QStringLiteral("PublicKey"), QString::fromUtf8(issued->publicKeyPem)},
+                                                               {QStringLiteral("PrivateKey"), QString::fromUtf8(issued->privateKeyPem)}}}};
+}
+
 FleetAnswer IotService::createCertificateFromCsr(const QJsonObject& request)
 {
     const QJsonValue csr = request.value(QStringLiteral("certificateSigningRequest"));

@@ -91,6 +91,7 @@ public:
     Answer registerCertificateWithoutCa(const ApiCall& call);
     Answer describeCertificate(const ApiCall& call);
     Answer updateCertificate(const ApiCall& call);
+    Answer createKeysAndCertificate(const ApiCall& call);  // IotFleet.cpp; e.g. a fleet's claim
 
     // Things, types, groups, policies, attachments (IotThings.cpp)
     Answer createThing(const ApiCall& call);

@@ -233,10 +233,11 @@ Result<DeviceRow> bindDevice(WriteContext& context, const BatchRow& batch, const
 Result<std::vector<std::pair<qint64, QString>>> liveUnits(SqlConnection& connection, qint64 batchDeviceId,
                                                           const std::optional<QString>& hardwareId)
 {
+    // Two index searches (one OR would scan every live unit: a million at the end of a big batch).
     auto query = connection.run(
-        QStringLiteral("SELECT id, state FROM units WHERE state IN ('in_progress','passed') "
-                       "AND (batch_device_id = ? OR (? IS NOT NULL AND hardware_id = ?))"),
-        {batchDeviceId, nullableText(hardwareId), nullableText(hardwareId)},
+        QStringLiteral("SELECT id, state FROM units WHERE batch_device_id = ? AND state IN ('in_progress','passed') "
+                       "UNION SELECT id, state FROM units WHERE hardware_id = ? AND state IN ('in_progress','passed')"),
+        {batchDeviceId, nullableText(hardwareId)},
         QStringLiteral("looking for earlier units of the device"));
     if (!query)
         return query.error();
@@ -358,9 +359,10 @@ Result<std::optional<BindPreview>> previewBind(SqlConnection& connection, const 
     if (row.hardwareId && request.hardwareId && *row.hardwareId != *request.hardwareId)
         return std::optional<BindPreview>();
     const std::optional<QString> hardwareId = request.hardwareId ? request.hardwareId : row.hardwareId;
-    auto live = connection.one(QStringLiteral("SELECT 1 FROM units WHERE state IN ('in_progress','passed') "
-                                              "AND (batch_device_id = ? OR (? IS NOT NULL AND hardware_id = ?)) LIMIT 1"),
-                               {row.id, nullableText(hardwareId), nullableText(hardwareId)},
+    auto live = connection.one(QStringLiteral("SELECT 1 FROM units WHERE batch_device_id = ? AND state IN "
+                                              "('in_progress','passed') UNION ALL SELECT 1 FROM units WHERE "
+                                              "hardware_id = ? AND state IN ('in_progress','passed') LIMIT 1"),
+                               {row.id, nullableText(hardwareId)},
                                QStringLiteral("looking for earlier units of the device"));
     if (!live)
         return live.error();

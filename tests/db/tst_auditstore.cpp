@@ -314,6 +314,32 @@ private Q_SLOTS:
         QVERIFY(report.ok());
         QVERIFY2(!report->firstBadId, qPrintable(report->problem));
     }
+
+    // The bind's look-ups stay index searches however many units the database holds.
+    void bindingSearchesIndexesNeverScansUnits_data()
+    {
+        QTest::addColumn<QString>("sql");
+        QTest::newRow("attempts of a row") << "SELECT COUNT(*) FROM units WHERE batch_device_id = ?";
+        QTest::newRow("live units of a device")
+            << "SELECT id, state FROM units WHERE batch_device_id = ? AND state IN ('in_progress','passed') "
+               "UNION SELECT id, state FROM units WHERE hardware_id = ? AND state IN ('in_progress','passed')";
+        QTest::newRow("earlier failed units") << "SELECT id FROM units WHERE batch_device_id = ? AND state IN ('failed','interrupted')";
+    }
+    void bindingSearchesIndexesNeverScansUnits()
+    {
+        QFETCH(QString, sql);
+        auto connection = audit::SqlConnection::open(m_db);
+        QVERIFY(connection.ok());
+        QSqlQuery version(connection.value()->db());
+        QVERIFY(version.exec(QStringLiteral("PRAGMA user_version")) && version.next());
+        QCOMPARE(version.value(0).toInt(), 2);
+        QSqlQuery plan(connection.value()->db());
+        QVERIFY(plan.exec(QStringLiteral("EXPLAIN QUERY PLAN ") + sql.replace(u'?', QStringLiteral("1"))));
+        QStringList steps;
+        while (plan.next())
+            steps << plan.value(3).toString();
+        QVERIFY2(!steps.join(u'|').contains(QStringLiteral("SCAN units")), qPrintable(steps.join(u'|')));
+    }
 };
 
 QTEST_GUILESS_MAIN(TestAuditStore)

@@ -8,6 +8,7 @@
 
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFile>
 #include <QSslCertificate>
 #include <QTest>
 
@@ -147,6 +148,50 @@ private Q_SLOTS:
             QVERIFY2(activated.ok(), qPrintable(activated.describe()));
         }
         QVERIFY2(devsim.waitForLines(kConnected, 2), qPrintable(devsim.output()));
+    }
+
+    void nrf91ModemsConnectToo()
+    {
+        // An nRF91 modem holds its key and client certificate in sec tag 16842753; it goes online
+        // once the station has verified them. Its serial number is its IMEI (asked with probe).
+        test::StationHarness station;
+        QVERIFY2(station.setUpCa().isEmpty(), "HSM CA set-up");
+        const auto registered = station.cli({QStringLiteral("cloud"), QStringLiteral("register-ca"), QStringLiteral("--mode"),
+                                             QStringLiteral("jitp"), QStringLiteral("--template-file"),
+                                             QStringLiteral(IMPRINT_SOURCE_DIR "/resources/templates/jitp.json"),
+                                             QStringLiteral("--role-arn"), QStringLiteral("arn:aws:iam::123456789012:role/JITPRole")});
+        QVERIFY2(registered.exitCode == 0, qPrintable(registered.out + registered.err));
+        const QString devices = station.path(QStringLiteral("modems"));
+        QStringList arguments = devsimArguments(devices, 1, 5);
+        arguments[arguments.indexOf(QStringLiteral("imprint"))] = QStringLiteral("nrf91");
+        test::DevsimProcess devsim;
+        const QString started = devsim.start(arguments, station.environment());
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        const QString port = devices + QStringLiteral("/slot0");
+        const auto probed = station.cli({QStringLiteral("probe"), QStringLiteral("--port"), port, QStringLiteral("--protocol"), QStringLiteral("nrf91")});
+        const QString imei = QRegularExpression(QStringLiteral(R"(serial:\s+(\d{15}))")).match(probed.out).captured(1);
+        QVERIFY2(!imei.isEmpty(), qPrintable(probed.out + probed.err));
+
+        const QString csv = station.path(QStringLiteral("modems.csv"));
+        QFile order(csv);
+        QVERIFY(order.open(QIODevice::WriteOnly));
+        order.write("serial_number\n" + imei.toLatin1() + '\n');
+        order.close();
+        const QString db = station.path(QStringLiteral("modems.sqlite"));
+        QCOMPARE(station.cli({QStringLiteral("batch"), QStringLiteral("import"), csv, QStringLiteral("--db"), db, QStringLiteral("--name"),
+                              QStringLiteral("modems"), QStringLiteral("--thing-name-rule"), QStringLiteral("modem-{serial}")})
+                     .exitCode,
+                 0);
+        const auto run = station.cli({QStringLiteral("run"), QStringLiteral("--db"), db, QStringLiteral("--batch"), QStringLiteral("modems"),
+                                      QStringLiteral("--protocol"), QStringLiteral("nrf91"), QStringLiteral("--port"), port,
+                                      QStringLiteral("--idle-timeout"), QStringLiteral("5")});
+        QVERIFY2(run.out.contains(QStringLiteral("run: 1 passed")), qPrintable(run.out + run.err));
+
+        const QString thingName = QStringLiteral("modem-") + imei;
+        QVERIFY2(devsim.waitForLines(QRegularExpression(QStringLiteral("^devsim: slot0 %1 connected as %2 after 2 attempt\\(s\\)$").arg(imei, thingName)), 1),
+                 qPrintable(devsim.output()));
+        const auto thing = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), thingName});
+        QVERIFY2(thing.ok(), qPrintable(thing.describe()));
     }
 
     void deviceWithoutCertificateSaysSo()

@@ -38,6 +38,7 @@ CloudPage::CloudPage(setup::CloudSetupService& service, SetupWorker& worker, QWi
     m_test = new QPushButton(tr("&Test connection"), this);
     m_refresh = new QPushButton(tr("Re&fresh"), this);
     m_retry = new QPushButton(tr("&Retry failed"), this);
+    m_retry->setObjectName(QStringLiteral("retryFailed"));
     m_sync = new QPushButton(tr("Sync &now"), this);
     m_status = new QLabel(this);
     m_status->setWordWrap(true);
@@ -188,6 +189,8 @@ void CloudPage::showSync(const setup::SyncOutcome& o)
     if (o.requeued > 0)
         text = tr("%n failed registration(s) queued again. ", nullptr, static_cast<int>(o.requeued));
     text += tr("Sent %1 due: %2 registered, %3 to retry, %4 failed.").arg(o.due).arg(o.registered).arg(o.retrying).arg(o.failed);
+    if (o.skipped > 0)
+        text += tr(" %n left to the devices' first connection ([cloud] mode).", nullptr, o.skipped);
     for (const QString& problem : o.problems)
         text += u'\n' + problem;
     showStatus(text, o.failed > 0);

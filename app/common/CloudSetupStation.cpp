@@ -155,6 +155,7 @@ Result<setup::SyncOutcome> CloudSetupStation::sync(const setup::CloudConfig& con
     outcome.registered = report->registered;
     outcome.retrying = report->retrying;
     outcome.failed = report->failed;
+    outcome.skipped = report->skipped;
     for (const auto& problem : report->problems)
         outcome.problems << problem;
     return outcome;

@@ -89,6 +89,7 @@ struct SyncOutcome
     int registered = 0;
     int retrying = 0;
     int failed = 0;
+    int skipped = 0;  // JITP/JITR or offline: left to the devices' first connection
     QStringList problems;
 };
 

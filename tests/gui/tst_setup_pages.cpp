@@ -8,6 +8,7 @@
 #include "SoftHsmToken.h"
 #include "app/common/CaStation.h"
 #include "app/common/CloudSetupStation.h"
+#include "app/common/CloudStation.h"
 #include "app/common/HsmSetupStation.h"
 #include "core/audit/EventChain.h"
 #include "core/audit/OutboxRecords.h"
@@ -345,6 +346,30 @@ private Q_SLOTS:
         QVERIFY(page.failedReason(0).contains(QStringLiteral("ThingName missing")));
         page.resize(900, 560);
         saveScreenshot(page, QStringLiteral("setup-cloud.png"));
+
+        // Retry failed: the failed row is queued again; in mode "device" (JITP) nothing is sent
+        // per unit, so both pending rows are left to the devices' first connection.
+        station::CloudSettings settings = station::readCloudSettings();
+        settings.mode = QStringLiteral("device");
+        station::writeCloudSettings(settings);
+        qputenv("AWS_ACCESS_KEY_ID", test::kAccessKeyId);
+        qputenv("AWS_SECRET_ACCESS_KEY", test::kSecretAccessKey);
+        QSignalSpy finished(&page, &ui::CloudPage::actionFinished);
+        const int shownBefore = static_cast<int>(shown.count());
+        auto* retry = page.findChild<QPushButton*>(QStringLiteral("retryFailed"));
+        QCOMPARE(retry->text(), QStringLiteral("&Retry failed"));
+        QVERIFY(retry->isEnabled());
+        QTest::mouseClick(retry, Qt::LeftButton);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kCloudTimeoutMs);
+        QVERIFY2(finished.first().first().toBool(), qPrintable(page.statusText()));
+        QVERIFY2(page.statusText().contains(QStringLiteral("1 failed registration(s) queued again")), qPrintable(page.statusText()));
+        QVERIFY2(page.statusText().contains(QStringLiteral("2 left to the devices' first connection")), qPrintable(page.statusText()));
+        QTRY_VERIFY_WITH_TIMEOUT(shown.count() > shownBefore, kHsmTimeoutMs);
+        QCOMPARE(page.shownCount(QStringLiteral("failed")), 0);
+        QCOMPARE(page.shownCount(QStringLiteral("queued")), 1);
+        QCOMPARE(page.shownCount(QStringLiteral("sent")), 1);  // queued again: due now, its attempts kept
+        QCOMPARE(page.failedRows(), 0);
+        QVERIFY(!retry->isEnabled());
     }
 };
 

@@ -304,9 +304,9 @@ void AuditView::applyFilter()
 
 void AuditView::refresh()
 {
-    m_source->requestBatches();
     m_status->setText(tr("Reading…"));
-    m_model->setFilter(currentFilter());
+    m_model->setFilter(currentFilter());  // the page first: it is what the operator waits for
+    m_source->requestBatches();
 }
 
 void AuditView::focusSearch()

@@ -31,6 +31,8 @@ void FixtureView::setSlots(const QList<pipeline::SlotConfig>& slots)
         tile->installEventFilter(this);
         connect(tile, &SlotTile::startRequested, this, &FixtureView::startRequested);
         connect(tile, &SlotTile::stopRequested, this, &FixtureView::stopRequested);
+        connect(tile, &SlotTile::reworkRequested, this, &FixtureView::reworkRequested);
+        connect(tile, &SlotTile::autoStartToggled, this, &FixtureView::autoStartToggled);
         m_grid->addWidget(tile, index / kColumns, index % kColumns);
         m_tiles.emplace(slot.slot, tile);
         m_order.append(slot.slot);
@@ -64,6 +66,18 @@ void FixtureView::setControlsEnabled(bool enabled)
 {
     for (auto& [slot, tile] : m_tiles)
         tile->setControlsEnabled(enabled);
+}
+
+void FixtureView::setAutoStart(int slot, bool automatic)
+{
+    if (SlotTile* target = tile(slot))
+        target->setAutoStart(automatic);
+}
+
+void FixtureView::setAutoWaiting(int slot, bool waiting)
+{
+    if (SlotTile* target = tile(slot))
+        target->setAutoWaiting(waiting);
 }
 
 SlotTile* FixtureView::tile(int slot) const
@@ -116,7 +130,16 @@ void FixtureView::moveSelection(int rowStep, int columnStep)
 bool FixtureView::eventFilter(QObject* watched, QEvent* event)
 {
     if (event->type() == QEvent::KeyPress && qobject_cast<SlotTile*>(watched)) {
-        switch (static_cast<QKeyEvent*>(event)->key()) {
+        auto* key = static_cast<QKeyEvent*>(event);
+        const bool printable = !key->text().isEmpty() && key->text().at(0).isPrint() && key->key() != Qt::Key_Space
+                               && !(key->modifiers() & (Qt::ControlModifier | Qt::AltModifier | Qt::MetaModifier));
+        if (printable) {
+            // A scanner types like a keyboard: its label goes to the scan field, for this slot,
+            // and the Enter that ends it never reaches the tile (where it would start or stop).
+            Q_EMIT labelTyped(static_cast<SlotTile*>(watched)->slot(), key->text());
+            return true;
+        }
+        switch (key->key()) {
         case Qt::Key_Left: moveSelection(0, -1); return true;
         case Qt::Key_Right: moveSelection(0, 1); return true;
         case Qt::Key_Up: moveSelection(-1, 0); return true;

@@ -26,6 +26,8 @@ public:
     void applySnapshot(const pipeline::SlotSnapshot& snapshot);
     void setSlotRunning(int slot, bool running);
     void setControlsEnabled(bool enabled);
+    void setAutoStart(int slot, bool automatic);
+    void setAutoWaiting(int slot, bool waiting);
 
     [[nodiscard]] SlotTile* tile(int slot) const;
     [[nodiscard]] QList<int> slotNumbers() const;
@@ -38,6 +40,10 @@ Q_SIGNALS:
     void stopRequested(int slot);
     // A unit ended on a slot (counted once, when the slot's pass or fail count grows).
     void unitFinished(int slot, bool passed);
+    void reworkRequested(int slot);
+    void autoStartToggled(int slot, bool automatic);
+    // Printable keys typed on a tile: a barcode scanner started a label for that slot.
+    void labelTyped(int slot, const QString& text);
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;

@@ -1,5 +1,6 @@
 #include "ui/SlotTile.h"
 
+#include <QCheckBox>
 #include <QFileInfo>
 #include <QHBoxLayout>
 #include <QKeyEvent>
@@ -23,6 +24,13 @@ OutcomeLook outcomeLook(SlotPhase phase)
     case SlotPhase::Stopped: return {SlotTile::tr("STOPPED"), QStringLiteral("\u25A0"), QColor(0x30, 0x30, 0x30)};
     }
     return {QStringLiteral("?"), QStringLiteral("?"), Qt::black};
+}
+
+bool offersRework(const pipeline::SlotSnapshot& snapshot)
+{
+    return snapshot.phase == SlotPhase::Failed
+           && (snapshot.reason.contains(QLatin1String("already provisioned"))
+               || snapshot.hint.contains(QLatin1String("already provisioned")));
 }
 
 namespace {
@@ -85,13 +93,29 @@ SlotTile::SlotTile(const pipeline::SlotConfig& slot, QWidget* parent) : QFrame(p
     // The tile itself takes the keyboard (Enter/Space); the buttons are for the mouse.
     m_start->setFocusPolicy(Qt::NoFocus);
     m_stop->setFocusPolicy(Qt::NoFocus);
+    m_rework = new QPushButton(tr("Rework…"), this);
+    m_rework->setObjectName(QStringLiteral("reworkButton"));
+    m_rework->setToolTip(tr("Provision this already provisioned device again, with a supervisor's approval (F7)"));
+    m_rework->setFocusPolicy(Qt::NoFocus);
+    m_rework->hide();
+    m_auto = new QCheckBox(tr("Auto"), this);
+    m_auto->setObjectName(QStringLiteral("autoStartBox"));
+    m_auto->setToolTip(tr("Start by itself when a device is plugged in (F8 on the selected slot)"));
+    m_auto->setFocusPolicy(Qt::NoFocus);
+    m_autoWaiting = wrappedLabel(QStringLiteral("autoWaitingLabel"), this);
+    m_autoWaiting->setText(tr("AUTO: waiting for a device on %1").arg(QFileInfo(slot.port).fileName()));
+    m_autoWaiting->hide();
     buttons->addWidget(m_start);
     buttons->addWidget(m_stop);
+    buttons->addWidget(m_rework);
+    buttons->addWidget(m_auto);
+    connect(m_rework, &QPushButton::clicked, this, [this] { Q_EMIT reworkRequested(m_slot); });
+    connect(m_auto, &QCheckBox::toggled, this, [this](bool on) { Q_EMIT autoStartToggled(m_slot, on); });
     connect(m_start, &QPushButton::clicked, this, [this] { Q_EMIT startRequested(m_slot); });
     connect(m_stop, &QPushButton::clicked, this, [this] { Q_EMIT stopRequested(m_slot); });
 
     for (QWidget* widget : std::initializer_list<QWidget*>{m_title, m_outcome, m_identity, m_step, m_progress,
-                                                           m_elapsed, m_reason, m_hint})
+                                                           m_elapsed, m_reason, m_hint, m_autoWaiting})
         layout->addWidget(widget);
     layout->addStretch();
     layout->addLayout(buttons);
@@ -137,7 +161,27 @@ void SlotTile::display(const pipeline::SlotSnapshot& snapshot)
     m_hint->setText(failed && !snapshot.hint.isEmpty() ? tr("What to do: %1").arg(snapshot.hint) : QString());
     m_reason->setVisible(failed);
     m_hint->setVisible(failed && !snapshot.hint.isEmpty());
+    m_rework->setVisible(offersRework(snapshot));
+    m_rework->setEnabled(m_controlsEnabled);
     setToolTip(tr("%1 passed, %2 failed on this slot").arg(snapshot.passed).arg(snapshot.failed));
+}
+
+void SlotTile::setAutoStart(bool automatic)
+{
+    const QSignalBlocker quiet(m_auto);
+    m_auto->setChecked(automatic);
+    if (!automatic)
+        m_autoWaiting->hide();
+}
+
+void SlotTile::setAutoWaiting(bool waiting)
+{
+    m_autoWaiting->setVisible(waiting);
+}
+
+bool SlotTile::autoStart() const
+{
+    return m_auto->isChecked();
 }
 
 void SlotTile::showElapsed(qint64 ms)
@@ -160,8 +204,11 @@ void SlotTile::setRunning(bool running)
 
 void SlotTile::setControlsEnabled(bool enabled)
 {
+    m_controlsEnabled = enabled;
     m_start->setEnabled(enabled && !m_running);
     m_stop->setEnabled(enabled && m_running);
+    m_rework->setEnabled(enabled);
+    m_auto->setEnabled(enabled);
 }
 
 void SlotTile::toggle()

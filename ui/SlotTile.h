@@ -10,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QFrame>
 
+class QCheckBox;
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -25,6 +26,9 @@ struct OutcomeLook
 };
 [[nodiscard]] OutcomeLook outcomeLook(pipeline::SlotPhase phase);
 
+// The slot turned its device away as already provisioned: a supervisor may approve rework.
+[[nodiscard]] bool offersRework(const pipeline::SlotSnapshot& snapshot);
+
 class SlotTile : public QFrame
 {
     Q_OBJECT
@@ -34,6 +38,10 @@ public:
     void display(const pipeline::SlotSnapshot& snapshot);
     void setRunning(bool running);
     void setControlsEnabled(bool enabled);
+    // Automatic start: the tile says it waits for a device on its port.
+    void setAutoStart(bool automatic);
+    void setAutoWaiting(bool waiting);
+    [[nodiscard]] bool autoStart() const;
     // Advances the elapsed time of a unit in progress (the snapshot only changes per step).
     void tick();
 
@@ -44,6 +52,8 @@ public:
 Q_SIGNALS:
     void startRequested(int slot);
     void stopRequested(int slot);
+    void reworkRequested(int slot);
+    void autoStartToggled(int slot, bool automatic);
 
 protected:
     void keyPressEvent(QKeyEvent* event) override;
@@ -70,6 +80,10 @@ private:
     QLabel* m_hint = nullptr;
     QPushButton* m_start = nullptr;
     QPushButton* m_stop = nullptr;
+    QPushButton* m_rework = nullptr;
+    QCheckBox* m_auto = nullptr;
+    QLabel* m_autoWaiting = nullptr;
+    bool m_controlsEnabled = true;
 };
 
 }  // namespace imprint::ui

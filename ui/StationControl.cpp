@@ -7,6 +7,7 @@ void registerStationTypes()
     qRegisterMetaType<pipeline::SlotSnapshot>();
     qRegisterMetaType<audit::BatchSummary>();
     qRegisterMetaType<ImportResult>();
+    qRegisterMetaType<OperatorCheck>();
 }
 
 }  // namespace imprint::ui

@@ -13,6 +13,8 @@
 #include <QObject>
 #include <QString>
 
+#include <optional>
+
 namespace imprint::ui {
 
 struct ImportRequest
@@ -31,6 +33,17 @@ struct ImportResult
     QList<batch::ImportIssue> issues;
 };
 
+// The answer to "who is this?" for a scanned or typed operator ID.
+struct OperatorCheck
+{
+    quint64 ticket = 0;
+    QString id;
+    QString role;     // "operator" (a technician) or "supervisor"; empty when unknown
+    QString message;  // why not, in plain words
+    [[nodiscard]] bool known() const { return !role.isEmpty(); }
+    [[nodiscard]] bool supervisor() const { return role == QLatin1String("supervisor"); }
+};
+
 class StationControl : public QObject
 {
     Q_OBJECT
@@ -45,6 +58,17 @@ public:
     virtual void selectBatch(const QString& batch) = 0;
     virtual void refreshBatch() = 0;
 
+    // Looks `id` up in the audit's operators table; the answer is operatorChecked(ticket…).
+    virtual void checkOperator(quint64 ticket, const QString& id) = 0;
+    // The person on record for every unit started from now on (empty: nobody; nothing starts).
+    virtual void setOperator(const QString& id) = 0;
+    // The supervisor approves rework of the device `slot` refused as already provisioned.
+    virtual void approveRework(int slot, const QString& supervisorId) = 0;
+    // A scanned label for `slot`, or (nothing) for the next slot waiting for one.
+    virtual void submitLabel(std::optional<int> slot, const QString& label) = 0;
+    // An automatic slot starts by itself once its port exists (a device plugged in).
+    virtual void setAutoStart(int slot, bool automatic) = 0;
+
 Q_SIGNALS:
     void slotChanged(const imprint::pipeline::SlotSnapshot& snapshot);
     void slotRunningChanged(int slot, bool running);
@@ -53,6 +77,12 @@ Q_SIGNALS:
     // True while the station works on something the operator asked for (opening, stopping…).
     void busyChanged(bool busy, const QString& what);
     void problem(const QString& message);
+    void operatorChecked(const imprint::ui::OperatorCheck& check);
+    void reworkAnswered(int slot, bool approved, const QString& message);
+    // An automatic slot is waiting for its port (true) or has started or been set manual (false).
+    void autoStartWaiting(int slot, bool waiting);
+    // The station turned a slot's automatic start on or off (off: stopped by hand, or it failed).
+    void autoStartChanged(int slot, bool automatic);
 };
 
 // Registers the types the signals above carry across threads. Call once before connecting.
@@ -63,3 +93,4 @@ void registerStationTypes();
 Q_DECLARE_METATYPE(imprint::audit::BatchSummary)
 Q_DECLARE_METATYPE(imprint::ui::ImportResult)
 Q_DECLARE_METATYPE(imprint::ui::ImportRequest)
+Q_DECLARE_METATYPE(imprint::ui::OperatorCheck)

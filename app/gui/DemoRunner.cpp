@@ -1,5 +1,9 @@
 #include "app/gui/DemoRunner.h"
 
+#include "core/audit/SqlConnection.h"
+#include "core/audit/StationIdentity.h"
+#include "core/audit/UnitRecords.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QFileInfo>
@@ -86,8 +90,33 @@ void DemoRunner::start()
         arguments << QStringLiteral("--fault") << m_settings.faults.join(u',');
     m_devsim.start(m_settings.devsim, arguments);  // returns at once; "ready" arrives as output
 
+    m_station.post(QString(), [this] {
+        if (Status registered = registerDemoPeople(); !registered)
+            Q_EMIT failed(tr("the demo's operators were not registered: %1").arg(registered.error().message()));
+    });
     m_station.ensureDevelopmentCa(m_settings.module);
     m_station.importWorkOrder({m_settings.workOrder, m_settings.batchName, m_settings.thingNameRule});
+}
+
+Status DemoRunner::registerDemoPeople() const
+{
+    auto connection = audit::SqlConnection::open(m_settings.database);
+    if (!connection)
+        return connection.error();
+    const SystemClock clock;
+    const QString station = audit::defaultStationName();
+    audit::WriteContext context{*connection.value(), clock, station};
+    if (auto begun = connection.value()->begin(QStringLiteral("registering the demo's people")); !begun)
+        return begun;
+    const audit::Actor supervisor{m_settings.supervisorId, m_settings.supervisorId};
+    for (const auto& [name, role] : {std::pair{m_settings.supervisorId, QStringLiteral("supervisor")},
+                                     std::pair{m_settings.operatorId, QStringLiteral("operator")}}) {
+        if (Status added = audit::addOperatorIn(context, name, role, supervisor); !added) {
+            connection.value()->rollback();
+            return added;
+        }
+    }
+    return connection.value()->commit(QStringLiteral("registering the demo's people"));
 }
 
 void DemoRunner::maybeStartSlots()

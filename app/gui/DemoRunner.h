@@ -23,6 +23,9 @@ struct DemoSettings
     QString batchName = QStringLiteral("demo");
     QString thingNameRule = QStringLiteral("demo-{serial}");
     QString module;      // PKCS#11 module for the development token
+    QString database;    // the demo's audit, where its two people are registered
+    QString operatorId = QStringLiteral("demo");                // a technician
+    QString supervisorId = QStringLiteral("demo-supervisor");   // approves rework in the demo
 };
 
 // Where the demo's programs and files are: next to the application when installed, else the
@@ -46,6 +49,8 @@ Q_SIGNALS:
 
 private:
     void maybeStartSlots();
+    // On the station thread: the demo's technician and supervisor in its fresh audit.
+    [[nodiscard]] Status registerDemoPeople() const;
 
     DemoSettings m_settings;
     LiveStation& m_station;

@@ -1,5 +1,6 @@
 #include "app/gui/LiveStation.h"
 
+#include "core/audit/AuditBrowse.h"
 #include "core/audit/SqlConnection.h"
 
 #include <QFileInfo>
@@ -20,6 +21,11 @@ LiveStation::LiveStation(LiveStationOptions options, const Clock& clock, QObject
     m_context = new QObject;
     m_context->moveToThread(&m_thread);
     m_thread.start();
+    post(QString(), [this] {
+        m_autoTimer = new QTimer(m_context);  // created on the station thread: it ticks there
+        m_autoTimer->setInterval(300);
+        connect(m_autoTimer, &QTimer::timeout, m_context, [this] { checkAutoSlots(); });
+    });
     if (!m_options.batch.isEmpty())
         selectBatch(m_options.batch);
 }
@@ -31,6 +37,8 @@ LiveStation::~LiveStation()
     QMetaObject::invokeMethod(
         m_context,
         [this] {
+            if (m_autoTimer)
+                m_autoTimer->stop();
             m_session.reset();
             m_thread.quit();
         },
@@ -55,6 +63,10 @@ void LiveStation::post(const QString& what, std::function<void()> job)
 
 bool LiveStation::ensureSession()
 {
+    if (m_options.session.actor.operatorName.isEmpty()) {
+        Q_EMIT problem(tr("nobody is logged in: scan your operator badge first"));
+        return false;
+    }
     if (!m_session) {
         auto session = station::StationSession::open(m_options.session, nullptr, m_clock);
         if (!session) {
@@ -86,24 +98,33 @@ std::optional<pipeline::SlotConfig> LiveStation::slotConfig(int slot) const
 void LiveStation::startSlots(const QList<int>& slots)
 {
     post(tr("Starting %n slot(s)…", nullptr, int(slots.size())), [this, slots] {
-        if (!ensureSession())
-            return;
         for (int slot : slots) {
-            const auto config = slotConfig(slot);
-            if (!config || m_session->slotRunning(slot))
-                continue;
-            if (Status started = m_session->startSlot(*config, &m_feed); !started) {
-                Q_EMIT problem(started.error().message());
-                continue;
-            }
-            Q_EMIT slotRunningChanged(slot, true);
+            if (!startOne(slot))
+                return;
         }
     });
+}
+
+bool LiveStation::startOne(int slot)
+{
+    if (!ensureSession())
+        return false;
+    const auto config = slotConfig(slot);
+    if (!config || m_session->slotRunning(slot))
+        return true;
+    if (Status started = m_session->startSlot(*config, &m_feed); !started) {
+        Q_EMIT problem(started.error().message());
+        return true;  // this slot cannot; the others may
+    }
+    Q_EMIT slotRunningChanged(slot, true);
+    return true;
 }
 
 void LiveStation::stopSlots(const QList<int>& slots)
 {
     post(tr("Stopping %n slot(s) after their current unit…", nullptr, int(slots.size())), [this, slots] {
+        for (int slot : slots)
+            clearAuto(slot);  // stopped by hand: it must not start again by itself
         if (!m_session)
             return;
         for (int slot : slots)
@@ -173,6 +194,112 @@ void LiveStation::readBatch()
         return;
     }
     Q_EMIT batchChanged(found.value());
+}
+
+void LiveStation::checkOperator(quint64 ticket, const QString& id)
+{
+    post(QString(), [this, ticket, id] {
+        ui::OperatorCheck check;
+        check.ticket = ticket;
+        check.id = id;
+        auto connection = audit::SqlConnection::open(m_options.session.database);
+        auto role = connection ? audit::operatorRole(*connection.value(), id) : Result<QString>(connection.error());
+        if (role)
+            check.role = role.value();
+        else
+            check.message = role.error().message();
+        Q_EMIT operatorChecked(check);
+    });
+}
+
+void LiveStation::setOperator(const QString& id)
+{
+    post(QString(), [this, id] {
+        if (m_options.session.actor.operatorName == id)
+            return;
+        m_options.session.actor = {id, std::nullopt};
+        // The session carries its operator into every run it starts: the next start opens a
+        // new one for this person (the slots were stopped when the last one logged out).
+        m_session.reset();
+        if (id.isEmpty()) {
+            for (int slot : std::set<int>(m_autoSlots))
+                clearAuto(slot);
+        }
+    });
+}
+
+void LiveStation::approveRework(int slot, const QString& supervisorId)
+{
+    post(QString(), [this, slot, supervisorId] {
+        if (!m_session || !m_session->slotRunning(slot)) {
+            Q_EMIT reworkAnswered(slot, false, tr("slot %1 is not running").arg(slot + 1));
+            return;
+        }
+        const Status approved = m_session->approveRework(slot, supervisorId);
+        Q_EMIT reworkAnswered(slot, approved.ok(), approved ? QString() : approved.error().message());
+    });
+}
+
+void LiveStation::submitLabel(std::optional<int> slot, const QString& label)
+{
+    post(QString(), [this, slot, label] {
+        if (!m_session) {
+            Q_EMIT problem(tr("label %1 was not taken: no slot is running").arg(label));
+            return;
+        }
+        if (slot)
+            m_session->submitLabel(*slot, label);
+        else
+            m_session->submitLabelToNextWaiting(label);
+    });
+}
+
+void LiveStation::setAutoStart(int slot, bool automatic)
+{
+    post(QString(), [this, slot, automatic] {
+        if (!automatic) {
+            clearAuto(slot);
+            return;
+        }
+        m_autoSlots.insert(slot);
+        if (m_autoTimer && !m_autoTimer->isActive())
+            m_autoTimer->start();
+        checkAutoSlots();
+    });
+}
+
+void LiveStation::clearAuto(int slot)
+{
+    const bool was = m_autoSlots.erase(slot) > 0;
+    m_autoWaiting.erase(slot);
+    if (m_autoSlots.empty() && m_autoTimer)
+        m_autoTimer->stop();
+    if (was) {
+        Q_EMIT autoStartWaiting(slot, false);
+        Q_EMIT autoStartChanged(slot, false);
+    }
+}
+
+void LiveStation::checkAutoSlots()
+{
+    for (int slot : std::set<int>(m_autoSlots)) {
+        const auto config = slotConfig(slot);
+        if (!config || (m_session && m_session->slotRunning(slot))) {
+            if (m_autoWaiting.erase(slot) > 0)
+                Q_EMIT autoStartWaiting(slot, false);
+            continue;
+        }
+        // A pseudo-terminal's link, or the device node a USB adapter makes when plugged in.
+        if (!QFileInfo::exists(config->port)) {
+            if (m_autoWaiting.insert(slot).second)
+                Q_EMIT autoStartWaiting(slot, true);
+            continue;
+        }
+        m_autoWaiting.erase(slot);
+        Q_EMIT autoStartWaiting(slot, false);
+        if (!startOne(slot) || !m_session || !m_session->slotRunning(slot))
+            clearAuto(slot);  // it cannot start (why went to problem): no retry every tick
+    }
 }
 
 void LiveStation::ensureDevelopmentCa(const QString& module)

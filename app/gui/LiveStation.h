@@ -9,10 +9,12 @@
 #include "ui/StationControl.h"
 
 #include <QThread>
+#include <QTimer>
 
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <set>
 
 namespace imprint::gui {
 
@@ -36,6 +38,11 @@ public:
     void importWorkOrder(const ui::ImportRequest& request) override;
     void selectBatch(const QString& batch) override;
     void refreshBatch() override;
+    void checkOperator(quint64 ticket, const QString& id) override;
+    void setOperator(const QString& id) override;
+    void approveRework(int slot, const QString& supervisorId) override;
+    void submitLabel(std::optional<int> slot, const QString& label) override;
+    void setAutoStart(int slot, bool automatic) override;
 
     // For the demo and tests: the development token and CA, made once (on the worker thread).
     void ensureDevelopmentCa(const QString& module);
@@ -49,6 +56,10 @@ private:
     [[nodiscard]] bool ensureSession();
     [[nodiscard]] std::optional<pipeline::SlotConfig> slotConfig(int slot) const;
     void readBatch();
+    // On the station thread: starts one slot; false (and a problem signal) when it cannot.
+    [[nodiscard]] bool startOne(int slot);
+    void checkAutoSlots();
+    void clearAuto(int slot);
 
     LiveStationOptions m_options;
     const Clock& m_clock;
@@ -59,6 +70,9 @@ private:
     // Touched only on the worker thread:
     std::unique_ptr<station::StationSession> m_session;
     QString m_batch;
+    QTimer* m_autoTimer = nullptr;  // polls the ports of automatic slots
+    std::set<int> m_autoSlots;
+    std::set<int> m_autoWaiting;
 };
 
 }  // namespace imprint::gui

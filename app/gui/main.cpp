@@ -2,7 +2,9 @@
 // every check and job runs off the GUI thread.
 #include "app/common/CaStation.h"
 #include "app/common/StationChecks.h"
+#include "app/gui/AuditService.h"
 #include "app/gui/DemoRunner.h"
+#include "app/gui/SetupPages.h"
 #include "app/gui/LiveStation.h"
 #include "core/Log.h"
 #include "core/Paths.h"
@@ -55,8 +57,13 @@ struct Options
                              QStringLiteral("batch")};
     QCommandLineOption db{QStringLiteral("db"), QStringLiteral("Audit database (default: [audit] path in station.ini)."),
                           QStringLiteral("file")};
-    QCommandLineOption operatorName{QStringLiteral("operator"), QStringLiteral("Operator on record."),
-                                    QStringLiteral("name"), audit::defaultOperatorName()};
+    QCommandLineOption operatorName{QStringLiteral("operator"),
+                                    QStringLiteral("Log this registered operator in at start (else the login panel asks)."),
+                                    QStringLiteral("id")};
+    QCommandLineOption bind{QStringLiteral("bind"),
+                            QStringLiteral("How a device finds its work-order row: device (what it reports, the default) "
+                                           "or barcode (the label scanned for its slot)."),
+                            QStringLiteral("mode"), QStringLiteral("device")};
 };
 
 QList<pipeline::SlotConfig> configuredSlots(const QStringList& ports)
@@ -75,11 +82,13 @@ gui::LiveStationOptions stationOptions(const QCommandLineParser& parser, const O
     gui::LiveStationOptions options;
     auto& session = options.session;
     session.stationName = audit::defaultStationName();
-    session.actor = {parser.value(o.operatorName), std::nullopt};
+    session.actor = {QString(), std::nullopt};  // nobody until someone logs in
     const QString profileName = station::readCaSettings().defaultProfile;
     if (auto profile = station::readProfile(profileName))
         session.profile.certificate = profile.value();
     session.profile.name = profileName;
+    if (parser.value(o.bind) == QLatin1String("barcode"))
+        session.profile.bind = pipeline::BindMode::Barcode;
     if (demoDir.isEmpty()) {
         session.database = audit::resolveAuditPath(parser.value(o.db));
         options.slots = configuredSlots(parser.values(o.port));
@@ -88,6 +97,9 @@ gui::LiveStationOptions stationOptions(const QCommandLineParser& parser, const O
         session.database = QDir(demoDir).filePath(QStringLiteral("audit.sqlite"));
         for (const char* suffix : {"", "-wal", "-shm"})
             QFile::remove(session.database + QLatin1String(suffix));
+        // The demo's technician is on record from the start (the window logs them in as well):
+        // its slots start as soon as the devices are ready.
+        session.actor = {gui::DemoSettings().operatorId, std::nullopt};
         session.profile.configuration = {{QStringLiteral("endpoint"), QStringLiteral("iot.demo.invalid")},
                                          {QStringLiteral("thing"), QStringLiteral("{thingName}")}};
         options.slots = gui::demoSlots(QDir(demoDir).filePath(QStringLiteral("devices")), 8);
@@ -123,13 +135,17 @@ int main(int argc, char* argv[])
     parser.addVersionOption();
     const Options o;
     parser.addOptions({o.module, o.quitAfter, o.quitWhenDone, o.screenshot, o.demo, o.devsim, o.fault, o.workOrder, o.port, o.batch, o.db,
-                       o.operatorName});
+                       o.operatorName, o.bind});
     parser.process(app);
 
     const QString demoDir = parser.isSet(o.demo) ? QDir(dataDirectory()).filePath(QStringLiteral("demo-gui")) : QString();
     SystemClock clock;
-    auto station = std::make_unique<gui::LiveStation>(stationOptions(parser, o, demoDir), clock);
-    ui::MainWindow window(station.get());
+    const gui::LiveStationOptions options = stationOptions(parser, o, demoDir);
+    auto station = std::make_unique<gui::LiveStation>(options, clock);
+    gui::AuditService audit(options.session.database);
+    gui::SetupPages setup(options.session.database, clock);  // outlives the window, which uses it
+    ui::MainWindow window(station.get(), &audit);
+    setup.addTo(window);
     // Problems also go to the log: a headless demo or a supervisor's terminal sees them.
     QObject::connect(station.get(), &ui::StationControl::problem, &window,
                      [](const QString& message) { qCWarning(lcUi).noquote() << message; });
@@ -143,10 +159,14 @@ int main(int argc, char* argv[])
         settings.deviceDir = QDir(demoDir).filePath(QStringLiteral("devices"));
         settings.module = parser.value(o.module);
         settings.faults = parser.values(o.fault);
+        settings.database = options.session.database;
         demo.emplace(settings, *station);
         QObject::connect(&*demo, &gui::DemoRunner::failed, &window,
                          [](const QString& message) { qCritical().noquote() << "demo:" << message; });
         demo->start();
+        window.login(settings.operatorId);  // queued after the demo's people are registered
+    } else if (parser.isSet(o.operatorName)) {
+        window.login(parser.value(o.operatorName));
     }
 
     // The station checks load the PKCS#11 module: on the station's thread, never beside its work.

@@ -190,6 +190,20 @@ Result<UnitDetail> unitDetail(SqlConnection& connection, qint64 unitId)
     return detail;
 }
 
+Result<std::vector<BatchName>> batchNames(SqlConnection& connection)
+{
+    auto query = connection.run(QStringLiteral("SELECT id, name FROM batches ORDER BY id"), {},
+                                QStringLiteral("listing the batches"));
+    if (!query)
+        return query.error();
+    std::vector<BatchName> names;
+    QSqlQuery* q = query.value();
+    while (q->next())
+        names.push_back({q->value(0).toLongLong(), q->value(1).toString()});
+    q->finish();
+    return names;
+}
+
 Result<QString> operatorRole(SqlConnection& connection, const QString& name)
 {
     auto row = connection.one(QStringLiteral("SELECT role FROM operators WHERE name = ?"), {name.trimmed()},

@@ -99,6 +99,14 @@ struct UnitDetail
 
 [[nodiscard]] Result<UnitDetail> unitDetail(SqlConnection& connection, qint64 unitId);
 
+struct BatchName
+{
+    qint64 id = 0;
+    QString name;
+};
+// Every batch's id and name, for a filter (no counts: listBatches counts every unit).
+[[nodiscard]] Result<std::vector<BatchName>> batchNames(SqlConnection& connection);
+
 // The role a person is registered with ("operator" or "supervisor"); NotFound when unknown.
 [[nodiscard]] Result<QString> operatorRole(SqlConnection& connection, const QString& name);
 

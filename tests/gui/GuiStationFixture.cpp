@@ -15,7 +15,26 @@ QString GuiStationFixture::setUp()
     // configuration) in the harness's data directory, as imprint-cli does.
     qputenv("IMPRINT_DATA_DIR", m_harness.environment().value(QStringLiteral("IMPRINT_DATA_DIR")).toUtf8());
     qunsetenv("SOFTHSM2_CONF");
-    return m_harness.setUpCa();
+    if (QString failure = m_harness.setUpCa(); !failure.isEmpty())
+        return failure;
+    return registerPeople();
+}
+
+QString GuiStationFixture::registerPeople()
+{
+    const QString supervisor = QString::fromLatin1(kSupervisor);
+    const QStringList runs[] = {
+        {QStringLiteral("audit"), QStringLiteral("add-operator"), supervisor, QStringLiteral("--role"),
+         QStringLiteral("supervisor"), QStringLiteral("--db"), database()},
+        {QStringLiteral("audit"), QStringLiteral("add-operator"), QString::fromLatin1(kTechnician), QStringLiteral("--role"),
+         QStringLiteral("operator"), QStringLiteral("--supervisor"), supervisor, QStringLiteral("--db"), database()},
+    };
+    for (const QStringList& arguments : runs) {
+        const CliRun run = m_harness.cli(arguments);
+        if (run.exitCode != 0)
+            return QStringLiteral("imprint-cli %1: %2").arg(arguments.join(u' '), run.err);
+    }
+    return {};
 }
 
 QString GuiStationFixture::startDevices(int ports, const QStringList& faults, int perPort)
@@ -46,7 +65,7 @@ gui::LiveStationOptions GuiStationFixture::stationOptions(int ports) const
     gui::LiveStationOptions options;
     options.session.database = database();
     options.session.stationName = audit::defaultStationName();
-    options.session.actor = {QStringLiteral("tech-1"), std::nullopt};
+    options.session.actor = {QString(), std::nullopt};  // the window logs someone in
     options.session.profile.configuration = {{QStringLiteral("thing"), QStringLiteral("{thingName}")}};
     options.session.pollInterval = std::chrono::milliseconds(100);
     for (int slot = 0; slot < ports; ++slot)

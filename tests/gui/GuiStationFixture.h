@@ -18,8 +18,11 @@ class GuiStationFixture
 public:
     GuiStationFixture();
 
-    // Token, CA and this process's environment (data directory, SoftHSM2). Empty or why not.
+    // Token, CA, this process's environment (data directory, SoftHSM2) and the shift's people in
+    // the audit (kSupervisor, then kTechnician, through imprint-cli). Empty or why not.
     [[nodiscard]] QString setUp();
+    static constexpr const char* kTechnician = "tech-1";
+    static constexpr const char* kSupervisor = "sup-1";
     // imprint-devsim with `ports` ports, `perPort` devices one after another on each, and
     // optional faults ("2:corrupt-always").
     [[nodiscard]] QString startDevices(int ports, const QStringList& faults = {}, int perPort = 1);
@@ -32,6 +35,8 @@ public:
     [[nodiscard]] StationHarness& harness() { return m_harness; }
 
 private:
+    [[nodiscard]] QString registerPeople();
+
     StationHarness m_harness;
     QString m_devices;
 };

@@ -92,6 +92,11 @@ int main(int argc, char* argv[])
     gui::LiveStation station(fixture.stationOptions(kSlots), clock);
     ui::MainWindow window(&station);
     window.show();
+    window.login(QString::fromLatin1(test::GuiStationFixture::kTechnician));
+    if (!QTest::qWaitFor([&] { return window.loggedIn(); }, 10'000)) {
+        std::fprintf(stderr, "bench_gui_stalls: %s could not log in\n", test::GuiStationFixture::kTechnician);
+        return 1;
+    }
 
     bool imported = false;
     int passed = 0, failed = 0;

@@ -52,6 +52,11 @@ private Q_SLOTS:
         QVERIFY(QTest::qWaitForWindowActive(&window));
         QCOMPARE(window.fixture()->slotNumbers(), (QList<int>{0, 1, 2}));
 
+        // The shift starts with a login: nothing can be imported before it.
+        QVERIFY(!window.findChild<QAction*>(QStringLiteral("importAction"))->isEnabled());
+        window.login(QString::fromLatin1(test::GuiStationFixture::kTechnician));
+        QTRY_VERIFY(window.loggedIn());
+
         // Nothing to start before a work order is imported.
         QVERIFY(!window.findChild<QAction*>(QStringLiteral("startAllAction"))->isEnabled());
 

@@ -1,13 +1,18 @@
 // The window's parts on their own: the tile's outcome in word + symbol + colour, failure reason
 // and hint, keyboard on tiles and between them, the batch counts, the pace and time-left
 // arithmetic, and the work-order preview listing every problem.
+#include "ui/AuditSource.h"
+#include "ui/AuditView.h"
 #include "ui/BatchPanel.h"
 #include "ui/FixtureView.h"
 #include "ui/ImportDialog.h"
 #include "ui/SlotTile.h"
+#include "ui/SupervisorDialog.h"
 #include "ui/ThroughputMeter.h"
+#include "ui/UnitTableModel.h"
 
 #include <QLabel>
+#include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSet>
@@ -34,6 +39,44 @@ pipeline::SlotSnapshot snapshot(int slot, SlotPhase phase)
     s.phase = phase;
     return s;
 }
+
+// Records what the model asks; the test answers when it likes (as the worker thread would).
+class FakeAuditSource : public ui::AuditSource
+{
+public:
+    struct Request
+    {
+        quint64 ticket;
+        audit::BrowseFilter filter;
+        std::optional<qint64> before;
+        int limit;
+    };
+    std::vector<Request> requests;
+
+    void requestUnits(quint64 ticket, const audit::BrowseFilter& filter, std::optional<qint64> before, int limit) override
+    {
+        requests.push_back({ticket, filter, before, limit});
+    }
+    void requestDetail(qint64) override {}
+    void requestBatches() override {}
+    void exportAudit(const ui::AuditExportRequest&) override {}
+    void cancelExport() override {}
+    void verifyChain() override {}
+
+    // A page of `count` units counting down from `newest`.
+    void answer(const Request& request, qint64 newest, int count, bool more)
+    {
+        audit::UnitPage page;
+        for (int i = 0; i < count; ++i) {
+            audit::UnitRow row;
+            row.id = newest - i;
+            row.state = i % 2 ? QStringLiteral("failed") : QStringLiteral("passed");
+            page.rows.push_back(row);
+        }
+        page.more = more;
+        Q_EMIT unitsReady(request.ticket, page);
+    }
+};
 
 }  // namespace
 
@@ -287,6 +330,99 @@ private Q_SLOTS:
         dialog.showImportResult({false, QStringLiteral("wo"), 0, QStringLiteral("batch 'wo' exists already"), {}});
         QVERIFY(text(&dialog, QStringLiteral("previewSummary")).contains(QStringLiteral("exists already")));
         QVERIFY(import->isEnabled());
+    }
+
+    void unitModelPagesOnDemandAndDropsStalePages()
+    {
+        FakeAuditSource source;
+        ui::UnitTableModel model(&source);
+        audit::BrowseFilter failed;
+        failed.outcome = QStringLiteral("failed");
+        model.setFilter({});
+        model.setFilter(failed);  // the operator changed the filter before the first page came
+        QCOMPARE(source.requests.size(), size_t(2));
+        QVERIFY(!source.requests[1].before);
+        QCOMPARE(source.requests[1].limit, ui::UnitTableModel::kPageSize);
+        QVERIFY(!model.canFetchMore({}));  // one request at a time
+
+        source.answer(source.requests[0], 1000, 200, true);  // stale: dropped
+        QCOMPARE(model.rowCount(), 0);
+        source.answer(source.requests[1], 900, 200, true);
+        QCOMPARE(model.rowCount(), 200);
+        QCOMPARE(model.unitAt(0)->id, 900);
+        QVERIFY(model.canFetchMore({}));
+
+        model.fetchMore({});
+        QCOMPARE(source.requests.size(), size_t(3));
+        QCOMPARE(source.requests[2].before.value_or(-1), 701);  // keyset: below the last row shown
+        QVERIFY(source.requests[2].filter == failed);
+        source.answer(source.requests[2], 700, 50, false);
+        QCOMPARE(model.rowCount(), 250);
+        QVERIFY(model.complete());
+        QVERIFY(!model.canFetchMore({}));
+        // The outcome column reads without colour: a symbol and a word.
+        QCOMPARE(model.data(model.index(1, ui::UnitTableModel::Outcome), Qt::DisplayRole).toString(),
+                 QStringLiteral("\u2716 failed"));
+    }
+
+    void fingerprintsPrintAsColonSeparatedPairs()
+    {
+        QCOMPARE(ui::formatFingerprint(QStringLiteral("0a1bff")), QStringLiteral("0A:1B:FF"));
+        QCOMPARE(ui::formatFingerprint(QString()), QString());
+    }
+
+    void supervisorDialogAsksWithoutANestedLoop()
+    {
+        ui::SupervisorDialog dialog(QStringLiteral("rework of device X on slot 1"));
+        dialog.setAttribute(Qt::WA_DeleteOnClose, false);
+        QSignalSpy entered(&dialog, &ui::SupervisorDialog::supervisorEntered);
+        dialog.open();  // returns at once
+        QVERIFY(dialog.isVisible());
+        auto* id = dialog.findChild<QLineEdit*>(QStringLiteral("supervisorIdField"));
+        QTest::keyClicks(id, QStringLiteral("sup-1"));
+        QTest::keyClick(id, Qt::Key_Return);
+        QCOMPARE(entered.size(), 1);
+        QCOMPARE(entered.at(0).at(0).toString(), QStringLiteral("sup-1"));
+        QVERIFY(dialog.isVisible());  // stays until the window has checked the ID
+        dialog.showRefused(QStringLiteral("sup-1 is registered as a technician, not a supervisor."));
+        QVERIFY(text(&dialog, QStringLiteral("approvalMessage")).contains(QStringLiteral("not a supervisor")));
+        QVERIFY(id->text().isEmpty() && id->isEnabled());
+    }
+
+    void tileOffersReworkOnlyForAnAlreadyProvisionedDevice()
+    {
+        ui::SlotTile tile({0, QStringLiteral("/dev/ttyUSB0")});
+        tile.show();
+        auto* rework = tile.findChild<QPushButton*>(QStringLiteral("reworkButton"));
+        pipeline::SlotSnapshot failed = snapshot(0, SlotPhase::Failed);
+        failed.reason = QStringLiteral("the device did not answer");
+        tile.display(failed);
+        QVERIFY(!rework->isVisible());
+        failed.reason = QStringLiteral("serial number SIM-0-0 (port /dev/ttyUSB0) is already provisioned (unit 4); a "
+                                       "supervisor can choose rework");
+        tile.display(failed);
+        QVERIFY(rework->isVisible());
+        QSignalSpy asked(&tile, &ui::SlotTile::reworkRequested);
+        QTest::mouseClick(rework, Qt::LeftButton);
+        QCOMPARE(asked.size(), 1);
+        tile.display(snapshot(0, SlotPhase::Working));
+        QVERIFY(!rework->isVisible());
+    }
+
+    void typingOnATileGoesToTheScanField()
+    {
+        ui::FixtureView fixture;
+        fixture.setSlots({{0, QStringLiteral("/dev/ttyUSB0")}, {1, QStringLiteral("/dev/ttyUSB1")}});
+        fixture.show();
+        QSignalSpy typed(&fixture, &ui::FixtureView::labelTyped);
+        QSignalSpy started(&fixture, &ui::FixtureView::startRequested);
+        QTest::keyClick(fixture.tile(1), 'A');
+        QCOMPARE(typed.size(), 1);
+        QCOMPARE(typed.at(0).at(0).toInt(), 1);
+        QCOMPARE(typed.at(0).at(1).toString(), QStringLiteral("A"));
+        QTest::keyClick(fixture.tile(1), Qt::Key_Space);  // still start/stop, never a label
+        QCOMPARE(typed.size(), 1);
+        QCOMPARE(started.size(), 1);
     }
 };
 

@@ -1,0 +1,25 @@
+#pragma once
+
+// A large audit database made in a second or two with SQL alone (recursive CTEs inside SQLite),
+// for the audit view's test and paging benchmark: `units` units over `batches` batches, every
+// tenth one failed, one per second from 2026-01-01T00:00:00Z; the newest unit also has a
+// certificate and a short hash-chained event timeline (written through the audit's own
+// appendEvent, so the chain verifies).
+
+#include <QString>
+
+namespace imprint::test {
+
+struct LargeAudit
+{
+    qint64 units = 0;
+    qint64 newestUnit = 0;
+    qint64 timelineEvents = 0;  // events of the newest unit
+    QString certificateSubject;
+    QString fingerprintSha256;  // lower-case hex
+};
+
+// Empty on success (fills `made`), else why not.
+[[nodiscard]] QString makeLargeAudit(const QString& path, qint64 units, int batches, LargeAudit& made);
+
+}  // namespace imprint::test

@@ -2,6 +2,7 @@
 // (config), and any AWS IoT operation the station uses (iot OPERATION), against AWS or the
 // emulator (--endpoint-url / AWS_ENDPOINT_URL).
 #include "app/cli/Cli.h"
+#include "app/cli/commands/AwsCliOptions.h"
 #include "core/cloud/AwsConfig.h"
 #include "core/cloud/AwsIotClient.h"
 #include "core/cloud/SigV4.h"
@@ -35,29 +36,7 @@ Result<QByteArray> readInput(const QString& path)
 }
 
 // The options every aws command shares: where the settings come from.
-struct SettingsOptions
-{
-    QCommandLineOption profile{QStringLiteral("profile"), QStringLiteral("AWS profile (default: AWS_PROFILE, then 'default')."),
-                               QStringLiteral("name")};
-    QCommandLineOption region{QStringLiteral("region"),
-                              QStringLiteral("AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region)."),
-                              QStringLiteral("region")};
-    QCommandLineOption endpoint{QStringLiteral("endpoint-url"),
-                                QStringLiteral("Endpoint, e.g. the emulator's http://127.0.0.1:PORT (default: "
-                                               "AWS_ENDPOINT_URL_IOT, AWS_ENDPOINT_URL, the profile's endpoint_url)."),
-                                QStringLiteral("url")};
-
-    void addTo(QCommandLineParser& parser) const { parser.addOptions({profile, region, endpoint}); }
-
-    [[nodiscard]] AwsSettingsRequest request(const QCommandLineParser& parser) const
-    {
-        AwsSettingsRequest request;
-        request.profile = parser.value(profile);
-        request.region = parser.value(region);
-        request.endpointUrl = parser.value(endpoint);
-        return request;
-    }
-};
+using SettingsOptions = AwsCliOptions;
 
 // --- sign-request -----------------------------------------------------------------------------
 

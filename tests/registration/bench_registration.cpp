@@ -1,13 +1,16 @@
-// bench_registration: RegisterThing registrations per second through the outbox sender against
-// imprint-iot-emulator, at AWS's default RegisterThing limit (10/s) and with the limit raised
-// (50/s). Each figure is printed as a ratio to its configured limit (target ≥ 0.9) and to a
-// baseline measured in the same run: the same sender with no client-side limit at all (what the
-// emulator, the audit database's fsyncs and the network stack allow on this machine).
-#include "AuditFixture.h"
-#include "EmulatorProcess.h"
-#include "TestPki.h"
+// bench_registration: a full batch through the cloud outbox against imprint-iot-emulator.
+//  - RegisterThing per unit at AWS's default RegisterThing limit (10/s) and with the limit
+//    raised (30/s, 50/s, 100/s): registrations per second as a ratio to the configured limit (target
+//    ≥ 0.9) and to a baseline measured in the same run: the same sender with no client-side
+//    limit (what the emulator, the audit database's fsyncs and the network stack allow here).
+//  - Bulk mode (one StartThingRegistrationTask for the batch: input file to S3, task polled,
+//    reports mapped back to every unit's row): units per second, end to end, against the same
+//    baseline.
+// Every unit's certificate comes from a test PKI; each batch is passed in the audit database
+// before its timed run (the timing covers sending and recording only).
+#include "RegistrationFixture.h"
 
-#include "core/cloud/AwsIotClient.h"
+#include "core/registration/BulkRegistration.h"
 #include "core/registration/OutboxSender.h"
 
 #include <QCoreApplication>
@@ -20,67 +23,76 @@ using namespace imprint::test;
 
 namespace {
 
-constexpr int kUnits = 60;  // per run
+constexpr int kInFlight = 16;
 
-struct Bench
+struct Run
 {
-    QTemporaryDir dir;
-    SystemClock clock;
-    EmulatorProcess emulator;
-    std::unique_ptr<TestPki> pki;
-    QString db;
-    qint64 batch = 0;
-    int nextDevice = 1;
-    QByteArray templateBody;
+    int units = 0;
+    double seconds = 0;
+    [[nodiscard]] double perSecond() const { return units / seconds; }
+};
 
-    void passUnits(int count)
+class Bench
+{
+public:
+    explicit Bench(RegistrationFixture& fixture) : m_fixture(fixture)
     {
-        auto store = audit::AuditStore::open(audit::StoreOptions{db, QStringLiteral("bench")}, clock);
-        if (!store)
-            qFatal("%s", qPrintable(store.error().message()));
-        for (int i = 0; i < count; ++i, ++nextDevice) {
-            const QString serial = QStringLiteral("SN%1").arg(nextDevice, 4, 10, QLatin1Char('0'));
-            if (const QString error = pki->makeLeaf(serial, QStringLiteral("/CN=thing-") + serial, QStringLiteral("ca")); !error.isEmpty())
-                qFatal("%s", qPrintable(error));
-            auto unit = store.value()->beginUnit(unitFor(batch, serial));
-            if (!unit)
-                qFatal("%s", qPrintable(unit.error().message()));
-            audit::CertificateRecord certificate = fakeCertificate(QStringLiteral("C0") + serial, QStringLiteral("key-") + serial);
-            certificate.pem = QString::fromUtf8(pki->certPem(serial));
-            if (!store.value()->recordCertificate(unit->unitId, certificate).ok() || !store.value()->completePassed(unit->unitId).ok())
-                qFatal("cannot pass %s", qPrintable(serial));
-        }
+        m_template = readAll(sourceFile("resources/templates/register-thing.json"));
+        if (m_template.isEmpty())
+            qFatal("no register-thing.json");
     }
 
-    // Registrations per second for kUnits units with RegisterThing limited to `limit` (0: none).
-    double run(double limit)
+    // `units` RegisterThing with RegisterThing limited to `limit` per second (0: none).
+    Run registerThing(int units, double limit)
     {
-        passUnits(kUnits);
-        cloud::AwsSettings settings;
-        settings.credentials.accessKeyId = QString::fromLatin1(kAccessKeyId);
-        settings.credentials.secretAccessKey = SecureBytes::fromString(kSecretAccessKey);
-        settings.region = QStringLiteral("us-east-1");
-        settings.endpointUrl = emulator.endpoint();
-        auto client = cloud::AwsIotClient::create(std::move(settings));
-        if (!client)
-            qFatal("%s", qPrintable(client.error().message()));
-        client.value()->iotTransport().setRateLimit(QStringLiteral("RegisterThing"), limit > 0 ? limit : 1e6);
-        auto connection = audit::SqlConnection::open(db);
+        m_fixture.passUnits(units);
+        auto client = m_fixture.client();
+        client->iotTransport().setRateLimit(QStringLiteral("RegisterThing"), limit > 0 ? limit : 1e6);
+        auto connection = audit::SqlConnection::open(m_fixture.db);
         if (!connection)
             qFatal("%s", qPrintable(connection.error().message()));
         registration::SenderSettings sending;
-        sending.templateBody = templateBody;
-        sending.maxInFlight = 16;
-        registration::OutboxSender sender(*connection.value(), *client.value(), sending, clock);
+        sending.templateBody = m_template;
+        sending.maxInFlight = kInFlight;
+        sending.rowsPerPass = units;  // the whole batch in one pass
+        registration::OutboxSender sender(*connection.value(), *client, sending, m_fixture.clock);
         QElapsedTimer timer;
         timer.start();
         auto report = sender.runPassAndWait();
-        const double seconds = static_cast<double>(timer.nsecsElapsed()) / 1e9;
-        if (!report || report->registered != kUnits)
+        const Run run{units, static_cast<double>(timer.nsecsElapsed()) / 1e9};
+        if (!report || report->registered != units)
             qFatal("the pass did not register every unit: %s",
                    report ? qPrintable(QString::number(report->registered)) : qPrintable(report.error().message()));
-        return kUnits / seconds;
+        return run;
     }
+
+    // `units` in one bulk registration task (the batch's pending rows).
+    Run bulk(int units)
+    {
+        m_fixture.passUnits(units);
+        auto client = m_fixture.client();
+        auto connection = audit::SqlConnection::open(m_fixture.db);
+        if (!connection)
+            qFatal("%s", qPrintable(connection.error().message()));
+        registration::BulkSettings settings;
+        settings.batch = QStringLiteral("bench");
+        settings.templateBody = m_template;
+        settings.bucket = QStringLiteral("bench-bucket");
+        settings.roleArn = QStringLiteral("arn:aws:iam::123456789012:role/BulkRegistration");
+        settings.pollIntervalMs = 100;
+        QElapsedTimer timer;
+        timer.start();
+        auto report = registration::runBulkRegistration(*connection.value(), *client, settings, m_fixture.clock);
+        const Run run{units, static_cast<double>(timer.nsecsElapsed()) / 1e9};
+        if (!report || report->registered != units)
+            qFatal("the bulk task did not register every unit: %s",
+                   report ? qPrintable(QString::number(report->registered)) : qPrintable(report.error().message()));
+        return run;
+    }
+
+private:
+    RegistrationFixture& m_fixture;
+    QByteArray m_template;
 };
 
 }  // namespace
@@ -88,27 +100,37 @@ struct Bench
 int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
-    Bench bench;
-    bench.db = bench.dir.filePath(QStringLiteral("audit.sqlite"));
-    bench.batch = importDevices(bench.db, bench.dir, QStringLiteral("bench"), 4 * kUnits);
-    addPerson(bench.db, QStringLiteral("olivia"), QStringLiteral("operator"));
-    bench.pki = std::make_unique<TestPki>(bench.dir.path());
-    if (const QString error = bench.pki->makeCa(QStringLiteral("ca"), QStringLiteral("/CN=Bench CA")); !error.isEmpty())
+    RegistrationFixture fixture;
+    struct Plan
+    {
+        double limit;
+        int units;
+    };
+    const int baselineUnits = 200;
+    const Plan plans[] = {{10.0, 60}, {30.0, 120}, {50.0, 200}, {100.0, 300}};
+    const int bulkUnits = 300;
+    int total = baselineUnits + bulkUnits;
+    for (const auto& plan : plans)
+        total += plan.units;
+    if (const QString error = fixture.setUp(QStringLiteral("bench"), total); !error.isEmpty())
         qFatal("%s", qPrintable(error));
-    QFile file(QStringLiteral(IMPRINT_SOURCE_DIR "/resources/templates/register-thing.json"));
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("no register-thing.json");
-    bench.templateBody = file.readAll();
-    if (const QString error = bench.emulator.start(); !error.isEmpty())
-        qFatal("%s", qPrintable(error));
+    Bench bench(fixture);
 
-    const double baseline = bench.run(0);
-    std::printf("bench_registration: %d RegisterThing per run, 16 in flight, audit fsync per state change\n", kUnits);
-    std::printf("  baseline (no client limit):  %7.1f registrations/s\n", baseline);
-    for (const double limit : {10.0, 50.0}) {
-        const double rate = bench.run(limit);
-        std::printf("  limit %4.0f/s:                %7.1f registrations/s  ratio to limit %.2f  ratio to baseline %.2f\n",
-                    limit, rate, rate / limit, rate / baseline);
+    const Run baseline = bench.registerThing(baselineUnits, 0);
+    std::printf("bench_registration: a batch through the cloud outbox, RegisterThing %d in flight, audit fsync per "
+                "state change\n",
+                kInFlight);
+    std::printf("  baseline (no client limit, %3d units):  %7.1f registrations/s\n", baseline.units, baseline.perSecond());
+    for (const auto& plan : plans) {
+        const Run run = bench.registerThing(plan.units, plan.limit);
+        std::printf("  limit %5.0f/s (%3d units):             %7.1f registrations/s  ratio to limit %.2f  ratio to "
+                    "baseline %.2f%s\n",
+                    plan.limit, plan.units, run.perSecond(), run.perSecond() / plan.limit,
+                    run.perSecond() / baseline.perSecond(), plan.limit == 10.0 ? "  (AWS default)" : "");
     }
+    const Run bulk = bench.bulk(bulkUnits);
+    std::printf("  bulk task (%3d units, poll 100 ms):     %7.1f units/s          ratio to baseline %.2f  (%.2f s end to "
+                "end)\n",
+                bulk.units, bulk.perSecond(), bulk.perSecond() / baseline.perSecond(), bulk.seconds);
     return 0;
 }

@@ -60,7 +60,7 @@ constexpr ModeChoice kModes[] = {
 }  // namespace
 
 CaRegistrationWizard::CaRegistrationWizard(setup::CloudSetupService& service, SetupWorker& worker, QWidget* parent)
-    : QWizard(parent), m_service(service), m_worker(worker), m_prompt(new GuiOperatorPrompt(this))
+    : QWizard(parent), m_service(service), m_worker(worker), m_prompt(std::make_shared<GuiOperatorPrompt>())
 {
     setObjectName(QStringLiteral("caRegistrationWizard"));
     setWindowTitle(tr("Register the station's CA with AWS IoT"));
@@ -69,7 +69,7 @@ CaRegistrationWizard::CaRegistrationWizard(setup::CloudSetupService& service, Se
     setPage(TemplatePage, makeTemplatePage());
     setPage(RegisterPage, makeRegisterPage());
     setStartId(ModePage);
-    connect(&worker, &SetupWorker::stopping, m_prompt, &GuiOperatorPrompt::shutDown);
+    connect(&worker, &SetupWorker::stopping, this, [prompt = m_prompt] { prompt->shutDown(); });
     connect(this, &QWizard::currentIdChanged, this, [this](int id) {
         if (id == TemplatePage)
             loadTemplateNames();
@@ -86,7 +86,7 @@ CaRegistrationWizard::CaRegistrationWizard(setup::CloudSetupService& service, Se
 
 CaRegistrationWizard::~CaRegistrationWizard()
 {
-    m_prompt->shutDown();
+    m_prompt->detach();
 }
 
 QWizardPage* CaRegistrationWizard::makeModePage()

@@ -9,6 +9,8 @@
 
 #include "core/setup/SetupServices.h"
 
+#include <memory>
+
 #include <QWizard>
 
 class QButtonGroup;
@@ -66,7 +68,7 @@ private:
 
     setup::CloudSetupService& m_service;
     SetupWorker& m_worker;
-    GuiOperatorPrompt* m_prompt = nullptr;
+    std::shared_ptr<GuiOperatorPrompt> m_prompt;  // shared with the jobs that may wait on it
     setup::CloudConfig m_config;
     bool m_configRead = false;
 

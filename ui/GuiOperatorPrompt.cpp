@@ -95,6 +95,12 @@ void GuiOperatorPrompt::shutDown()
     m_answered.wakeAll();
 }
 
+void GuiOperatorPrompt::detach()
+{
+    shutDown();
+    disconnect(this, nullptr, nullptr, nullptr);
+}
+
 bool GuiOperatorPrompt::waiting() const
 {
     const QMutexLocker lock(&m_mutex);

@@ -33,6 +33,10 @@ public:
     void decline();
     // Declines the current question and every later one (the window is closing).
     void shutDown();
+    // For the page that owns it, from its destructor: shutDown() and no more signals. A page
+    // holds its prompt in a shared_ptr that its jobs copy, so a job still inside askSecret when
+    // the page goes keeps the prompt alive until it returns.
+    void detach();
 
     [[nodiscard]] bool waiting() const;
 

@@ -62,7 +62,7 @@ QStringList HsmCaPage::knownModules(const QString& configured)
 }
 
 HsmCaPage::HsmCaPage(setup::HsmSetupService& service, SetupWorker& worker, QWidget* parent)
-    : QWidget(parent), m_service(service), m_worker(worker), m_prompt(new GuiOperatorPrompt(this))
+    : QWidget(parent), m_service(service), m_worker(worker), m_prompt(std::make_shared<GuiOperatorPrompt>())
 {
     setObjectName(QStringLiteral("hsmCaPage"));
     m_module = new QComboBox(this);
@@ -118,7 +118,7 @@ HsmCaPage::HsmCaPage(setup::HsmSetupService& service, SetupWorker& worker, QWidg
     connect(m_open, &QPushButton::clicked, this, &HsmCaPage::openCa);
     connect(m_createDev, &QPushButton::clicked, this, &HsmCaPage::createDevelopmentCa);
     connect(m_module->lineEdit(), &QLineEdit::returnPressed, this, &HsmCaPage::findTokens);
-    connect(&worker, &SetupWorker::stopping, m_prompt, &GuiOperatorPrompt::shutDown);
+    connect(&worker, &SetupWorker::stopping, this, [prompt = m_prompt] { prompt->shutDown(); });
 
     setBusy(true, tr("Reading the station's configuration…"));
     m_worker.run(
@@ -133,7 +133,7 @@ HsmCaPage::HsmCaPage(setup::HsmSetupService& service, SetupWorker& worker, QWidg
 
 HsmCaPage::~HsmCaPage()
 {
-    m_prompt->shutDown();
+    m_prompt->detach();
 }
 
 void HsmCaPage::setModule(const QString& path)

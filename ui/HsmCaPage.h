@@ -8,6 +8,8 @@
 #include "core/Result.h"
 #include "core/setup/SetupServices.h"
 
+#include <memory>
+
 #include <QWidget>
 
 class QComboBox;
@@ -55,7 +57,7 @@ private:
 
     setup::HsmSetupService& m_service;
     SetupWorker& m_worker;
-    GuiOperatorPrompt* m_prompt = nullptr;
+    std::shared_ptr<GuiOperatorPrompt> m_prompt;  // shared with the jobs that may wait on it
     QComboBox* m_module = nullptr;
     QComboBox* m_token = nullptr;
     QPushButton* m_find = nullptr;

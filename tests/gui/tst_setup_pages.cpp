@@ -165,6 +165,22 @@ private Q_SLOTS:
         QVERIFY(!ini.contains(test::SoftHsmToken::kUserPin));
     }
 
+    void pageClosedWhileAskingForThePin()
+    {
+        // The worker waits on the operator; the page goes: the question is declined, the worker
+        // is free again, nothing waits or crashes.
+        ui::SetupWorker worker;
+        station::HsmSetupStation service(m_clock);
+        auto page = std::make_unique<ui::HsmCaPage>(service, worker);
+        page->show();
+        QTRY_VERIFY_WITH_TIMEOUT(page->tokens().contains(kTokenLabel), kHsmTimeoutMs);
+        page->openCa();
+        QTRY_VERIFY_WITH_TIMEOUT(page->pinPanel()->isVisible(), kHsmTimeoutMs);
+        QVERIFY(worker.busy());
+        page.reset();
+        QTRY_VERIFY_WITH_TIMEOUT(!worker.busy(), kHsmTimeoutMs);
+    }
+
     void templateEditorFlagsAndPreviews_data()
     {
         QTest::addColumn<QString>("body");

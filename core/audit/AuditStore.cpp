@@ -168,11 +168,12 @@ Status AuditStore::appendEvent(qint64 unitId, const StepEvent& event)
     return appendEventAsync(unitId, event).get();
 }
 
-Result<qint64> AuditStore::completePassed(qint64 unitId, std::optional<qint64> durationMs)
+Result<qint64> AuditStore::completePassed(qint64 unitId, std::optional<qint64> durationMs,
+                                          std::optional<qint64> stepEvents)
 {
-    return submit<qint64>([this, unitId, durationMs](SqlConnection& connection) {
+    return submit<qint64>([this, unitId, durationMs, stepEvents](SqlConnection& connection) {
                WriteContext context{connection, m_clock, m_options.station};
-               return completePassedIn(context, unitId, durationMs);
+               return completePassedIn(context, unitId, durationMs, stepEvents);
            })
         .get();
 }

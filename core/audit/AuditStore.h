@@ -72,7 +72,11 @@ public:
 
     // Final record: the unit passed, its certificate active and its cloud registration queued,
     // in one transaction. Returns the cloud_outbox row id.
-    [[nodiscard]] Result<qint64> completePassed(qint64 unitId, std::optional<qint64> durationMs = std::nullopt);
+    // `stepEvents`: the unit passes only if at least that many of its step events (appendEvent*)
+    // are on record. Events queued before this call are committed in this transaction or an
+    // earlier one (one writer, first in first out), so the caller need not wait for them first.
+    [[nodiscard]] Result<qint64> completePassed(qint64 unitId, std::optional<qint64> durationMs = std::nullopt,
+                                                std::optional<qint64> stepEvents = std::nullopt);
     [[nodiscard]] Status completeFailed(qint64 unitId, const QString& step, const QString& reason);
 
     // An event about the station rather than a unit (configuration change, batch opened...).

@@ -525,11 +525,29 @@ Result<qint64> appendUnitEventIn(WriteContext& context, qint64 unitId, const Ste
     return unitEvent(context, unit.value(), event);
 }
 
-Result<qint64> completePassedIn(WriteContext& context, qint64 unitId, std::optional<qint64> durationMs)
+Result<qint64> completePassedIn(WriteContext& context, qint64 unitId, std::optional<qint64> durationMs,
+                                std::optional<qint64> stepEvents)
 {
     auto unit = loadRunningUnit(context.connection, unitId, QStringLiteral("pass"));
     if (!unit)
         return unit.error();
+    if (stepEvents) {
+        // The store's own events of a running unit are its begin and its certificate's record.
+        auto recorded = context.connection.one(
+            QStringLiteral("SELECT COUNT(*) FROM events WHERE unit_id = ? "
+                           "AND step NOT IN ('begin','begin-rework','certificate-recorded')"),
+            {unitId}, QStringLiteral("counting the step events of unit %1").arg(unitId));
+        if (!recorded)
+            return recorded.error();
+        const qint64 found = recorded.value()->at(0).toLongLong();
+        if (found < *stepEvents)
+            return Error(ErrorCode::Database, QStringLiteral("unit %1 (serial number %2) cannot pass: %3 of its %4 step "
+                                                             "events are not on record")
+                                                  .arg(unitId)
+                                                  .arg(unit->serialNumber)
+                                                  .arg(*stepEvents - found)
+                                                  .arg(*stepEvents));
+    }
     auto certificate = context.connection.one(
         QStringLiteral("SELECT id, serial FROM certificates WHERE unit_id = ? AND state = 'issued' "
                        "ORDER BY id DESC LIMIT 1"),

@@ -36,7 +36,8 @@ struct BindPreview
 [[nodiscard]] Result<qint64> recordCertificateIn(WriteContext& context, qint64 unitId,
                                                  const CertificateRecord& certificate);
 [[nodiscard]] Result<qint64> appendUnitEventIn(WriteContext& context, qint64 unitId, const StepEvent& event);
-[[nodiscard]] Result<qint64> completePassedIn(WriteContext& context, qint64 unitId, std::optional<qint64> durationMs);
+[[nodiscard]] Result<qint64> completePassedIn(WriteContext& context, qint64 unitId, std::optional<qint64> durationMs,
+                                              std::optional<qint64> stepEvents = std::nullopt);
 [[nodiscard]] Result<qint64> completeFailedIn(WriteContext& context, qint64 unitId, const QString& step,
                                               const QString& reason);
 [[nodiscard]] Result<std::vector<InterruptedUnit>> recoverInterruptedIn(WriteContext& context);

@@ -220,16 +220,18 @@ UnitOutcome UnitProvisioner::run(const device::DeviceIdentity& identity, const U
         return finish(outcome);
     }
 
-    if (const Status events = awaitEvents(); !events) {
-        fail(kComplete, events.error());
-        static_cast<void>(m_audit.completeFailed(unit->unitId, kComplete, events.error().message()));
-        return finish(outcome);
-    }
+    // The final record follows the step events through the one writer: it checks they are all on
+    // record instead of the unit waiting for their commit first (one durable commit fewer).
     const qint64 durationMs = (m_clock.monotonicNs() - start) / 1'000'000;
-    auto completed = step<qint64>(kComplete, [&] { return m_audit.completePassed(unit->unitId, durationMs); },
-                                  false, false);
+    std::vector<std::future<Status>> stepEvents = std::exchange(m_pendingEvents, {});
+    const auto stepEventCount = static_cast<qint64>(stepEvents.size());
+    auto completed = step<qint64>(
+        kComplete, [&] { return m_audit.completePassed(unit->unitId, durationMs, stepEventCount); }, false, false);
+    const Status events = awaitEvents(stepEvents);  // settled already: queued before the final record
     if (!completed) {
-        fail(kComplete, completed.error());
+        const Error& why = events ? completed.error() : events.error();
+        fail(kComplete, why);
+        static_cast<void>(m_audit.completeFailed(unit->unitId, kComplete, why.message()));
         return finish(outcome);
     }
     outcome.passed = true;
@@ -530,13 +532,18 @@ void UnitProvisioner::recordEvent(const QString& name, const QString& outcome, c
 
 Status UnitProvisioner::awaitEvents()
 {
+    return awaitEvents(m_pendingEvents);
+}
+
+Status UnitProvisioner::awaitEvents(std::vector<std::future<Status>>& pendingEvents)
+{
     Status first;
-    for (auto& pending : m_pendingEvents) {
+    for (auto& pending : pendingEvents) {
         Status recorded = pending.get();
         if (!recorded && first.ok())
             first = recorded;
     }
-    m_pendingEvents.clear();
+    pendingEvents.clear();
     return first;
 }
 

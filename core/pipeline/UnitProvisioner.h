@@ -104,6 +104,7 @@ private:
     void recordEvent(const QString& name, const QString& outcome, const std::optional<QString>& error,
                      qint64 durationNs);
     [[nodiscard]] Status awaitEvents();
+    [[nodiscard]] static Status awaitEvents(std::vector<std::future<Status>>& pendingEvents);
 
     device::DeviceDriver& m_driver;
     ca::CertificateIssuer& m_issuer;

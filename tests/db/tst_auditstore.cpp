@@ -66,7 +66,15 @@ private Q_SLOTS:
         QCOMPARE(scalar(m_db, QStringLiteral("SELECT state FROM units WHERE id = %1").arg(unit->unitId)).toString(),
                  QStringLiteral("in_progress"));
 
-        auto outbox = store->completePassed(unit->unitId, 2500);
+        // A unit whose step events are not all on record does not pass (one was, two are claimed).
+        auto missing = store->completePassed(unit->unitId, 2500, 2);
+        QVERIFY(!missing.ok());
+        QVERIFY2(missing.error().message().contains(QStringLiteral("1 of its 2 step events are not on record")),
+                 qPrintable(missing.error().message()));
+        QCOMPARE(scalar(m_db, QStringLiteral("SELECT state FROM units WHERE id = %1").arg(unit->unitId)).toString(),
+                 QStringLiteral("in_progress"));
+
+        auto outbox = store->completePassed(unit->unitId, 2500, 1);
         QVERIFY(outbox.ok());
         QCOMPARE(scalar(m_db, QStringLiteral("SELECT state FROM units WHERE id = %1").arg(unit->unitId)).toString(),
                  QStringLiteral("passed"));

@@ -7,6 +7,7 @@
 #include "app/gui/AuditService.h"
 #include "app/gui/LiveStation.h"
 #include "ui/AuditView.h"
+#include "ui/BatchPanel.h"
 #include "ui/FixtureView.h"
 #include "ui/MainWindow.h"
 #include "ui/SupervisorDialog.h"
@@ -214,8 +215,14 @@ private Q_SLOTS:
         QCOMPARE(labelText(&window, QStringLiteral("scanTarget")), QStringLiteral("goes to slot 2"));
         scan(QApplication::focusWidget(), QStringLiteral("IM-1-0"));
         QVERIFY(labelText(&window, QStringLiteral("statusLabel")).contains(QStringLiteral("SIM-1-0")));
-        QTRY_VERIFY_WITH_TIMEOUT(outcome(window, 1).endsWith(QStringLiteral("PASS")), 60'000);
-        QVERIFY(tile->running());  // Enter went to the scan, not to the tile's start/stop
+        // It passes; that was the batch's last device, so every slot then stops (batch complete).
+        QTRY_VERIFY2_WITH_TIMEOUT(tile->snapshot().passed == 1,
+                                  qPrintable(outcome(window, 1) + u'|' + labelText(tile, QStringLiteral("stepLabel")) + u'|'
+                                             + labelText(tile, QStringLiteral("reasonLabel")) + u'|'
+                                             + labelText(&window, QStringLiteral("statusLabel"))),
+                                  60'000);
+        QCOMPARE(tile->snapshot().failed, 0);
+        QCOMPARE(labelText(window.batchPanel(), QStringLiteral("remainingCount")), QStringLiteral("0"));
         QCOMPARE(test::countRows(m_fixture.database(),
                                  QStringLiteral("SELECT COUNT(*) FROM units WHERE serial_number = 'SIM-1-0' AND state = 'passed'")),
                  1);

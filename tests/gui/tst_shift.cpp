@@ -115,6 +115,27 @@ private Q_SLOTS:
                      qPrintable(labelText(&window, QStringLiteral("statusLabel")) + u'|'
                                 + labelText(&window, QStringLiteral("batchNameLabel"))));
 
+        // A configuration page opens only with a supervisor's approval (once per login).
+        auto* setupPage = new QWidget;
+        setupPage->setObjectName(QStringLiteral("setupPage"));
+        window.addPage(setupPage, QStringLiteral("Setup test"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_U), true);
+        QTest::keyClick(&window, Qt::Key_U, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_VERIFY(window.supervisorDialog() && window.supervisorDialog()->isVisible());
+        QVERIFY(window.tabs()->currentWidget() != setupPage);
+        auto* supervisorId = window.supervisorDialog()->findChild<QLineEdit*>(QStringLiteral("supervisorIdField"));
+        scan(supervisorId, kTechnician);
+        QTRY_VERIFY(labelText(window.supervisorDialog(), QStringLiteral("approvalMessage")).contains(QStringLiteral("not a supervisor")));
+        scan(supervisorId, kSupervisor);
+        QTRY_COMPARE(window.tabs()->currentWidget(), setupPage);
+        QVERIFY(!window.supervisorDialog());
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(&window, Qt::Key_F, Qt::ControlModifier | Qt::ShiftModifier);  // the fixture again
+        QTRY_VERIFY(window.tabs()->currentWidget() != setupPage);
+        QTest::keyClick(&window, Qt::Key_U, Qt::ControlModifier | Qt::ShiftModifier);  // approved already
+        QTRY_COMPARE(window.tabs()->currentWidget(), setupPage);
+        QVERIFY(!window.supervisorDialog());
+
         // Ctrl+L: change operator. The login panel is back, nothing can start.
         QTest::keyClick(&window, Qt::Key_L, Qt::ControlModifier);
         QVERIFY(!window.loggedIn());

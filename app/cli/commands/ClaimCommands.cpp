@@ -1,0 +1,199 @@
+// `imprint-cli claim create|list|deactivate`: fleet-provisioning claims (by claim, by trusted
+// user) made through AWS and recorded in the audit. The private key goes to a 0600 file only:
+// never printed, never logged. AWS settings as `aws`: --profile/--region/--endpoint-url.
+#include "app/cli/Cli.h"
+#include "app/cli/TerminalPrompt.h"
+#include "app/cli/commands/AwsCliOptions.h"
+#include "core/Clock.h"
+#include "core/audit/AuditStore.h"
+#include "core/audit/SqlConnection.h"
+#include "core/audit/StationIdentity.h"
+#include "core/claims/FleetClaims.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+namespace imprint::cli {
+
+namespace {
+
+using namespace imprint::claims;
+
+QCommandLineOption databaseOption()
+{
+    return {QStringLiteral("db"), QStringLiteral("Audit database (default: [audit] path in station.ini, else <data dir>/audit.sqlite)."),
+            QStringLiteral("file")};
+}
+
+Result<std::unique_ptr<audit::AuditStore>> openStore(const QCommandLineParser& parser, const QCommandLineOption& db,
+                                                     const Clock& clock)
+{
+    return audit::AuditStore::open({audit::resolveAuditPath(parser.value(db)), audit::defaultStationName()}, clock);
+}
+
+int createCommand(CommandContext& context)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Makes a fleet-provisioning claim for a template. --via keys (default): a fleet's shared claim certificate "
+        "(CreateKeysAndCertificate, ACTIVE) with the policy imprint-claim-<template>, which allows only the "
+        "fleet-provisioning topics of that template. --via trusted-user: a 5-minute claim (CreateProvisioningClaim). "
+        "Writes claim-<id>.crt and claim-<id>.key (0600); records the claim in the audit."));
+    const AwsCliOptions aws;
+    const QCommandLineOption db = databaseOption();
+    const QCommandLineOption templateName(QStringLiteral("template"), QStringLiteral("The fleet-provisioning template."),
+                                          QStringLiteral("name"));
+    const QCommandLineOption outDir(QStringLiteral("out-dir"), QStringLiteral("Where the files go (default: current directory)."),
+                                    QStringLiteral("dir"), QStringLiteral("."));
+    const QCommandLineOption via(QStringLiteral("via"), QStringLiteral("keys or trusted-user."), QStringLiteral("how"),
+                                 QStringLiteral("keys"));
+    parser.addOptions({db, templateName, outDir, via});
+    aws.addTo(parser);
+    if (auto stop = parseCommandLine(parser, context))
+        return *stop;
+    if (!parser.isSet(templateName)) {
+        context.err << "imprint-cli: claim create needs --template NAME\n";
+        return toInt(ExitCode::Usage);
+    }
+    auto how = parseClaimVia(parser.value(via));
+    if (!how)
+        return fail(context, how.error());
+    const SystemClock clock;
+    auto store = openStore(parser, db, clock);  // before AWS: a claim must not exist without its record
+    if (!store)
+        return fail(context, store.error());
+    auto client = aws.client(parser);
+    if (!client)
+        return fail(context, client.error());
+    auto claim = createClaim(*client.value(), parser.value(templateName), how.value());
+    if (!claim)
+        return fail(context, claim.error());
+    const audit::Actor actor{audit::defaultOperatorName(), std::nullopt};
+    if (auto recorded = recordClaimCreated(*store.value(), actor, claim.value()); !recorded)
+        return fail(context, recorded.error().withContext(QStringLiteral("claim %1 was made but not recorded").arg(claim->certificateId)));
+    auto files = writeClaimFiles(claim.value(), parser.value(outDir));
+    if (!files)
+        return fail(context, files.error());
+    context.out << "claim created: " << claim->certificateId << "\n  template:    " << claim->templateName
+                << "\n  via:         " << claimViaName(claim->via);
+    if (!claim->policyName.isEmpty())
+        context.out << "\n  policy:      " << claim->policyName;
+    context.out << "\n  expires:     "
+                << (claim->expiresAt ? claim->expiresAt->toString(Qt::ISODate) : QStringLiteral("never (deactivate it with claim deactivate)"))
+                << "\n  certificate: " << files->certificatePath << "\n  key:         " << files->keyPath << " (0600)\n";
+    return 0;
+}
+
+QJsonObject recordJson(const ClaimRecord& r)
+{
+    return {{QStringLiteral("certificateId"), r.certificateId},
+            {QStringLiteral("template"), r.templateName},
+            {QStringLiteral("via"), r.via},
+            {QStringLiteral("expiresAt"), r.expiresAt ? r.expiresAt->toString(Qt::ISODate) : QString()},
+            {QStringLiteral("createdAt"), r.createdAt},
+            {QStringLiteral("createdBy"), r.createdBy},
+            {QStringLiteral("deactivatedAt"), r.deactivatedAt},
+            {QStringLiteral("deactivatedBy"), r.deactivatedBy},
+            {QStringLiteral("state"), r.state}};
+}
+
+int listCommand(CommandContext& context)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Lists the claims this station made (from the audit), oldest first, with their state: active, inactive "
+        "(deactivated) or expired (a trusted-user claim past its 5 minutes)."));
+    const QCommandLineOption db = databaseOption();
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print a JSON array."));
+    parser.addOptions({db, json});
+    if (auto stop = parseCommandLine(parser, context))
+        return *stop;
+    auto connection = audit::SqlConnection::open(audit::resolveAuditPath(parser.value(db)));
+    if (!connection)
+        return fail(context, connection.error());
+    const SystemClock clock;
+    auto claims = listClaims(*connection.value(), clock.nowUtc());
+    if (!claims)
+        return fail(context, claims.error());
+    if (parser.isSet(json)) {
+        QJsonArray array;
+        for (const auto& claim : claims.value())
+            array.append(recordJson(claim));
+        context.out << QString::fromUtf8(QJsonDocument(array).toJson(QJsonDocument::Indented));
+        return 0;
+    }
+    context.out << claims->size() << " claim(s)\n";
+    for (const auto& claim : claims.value()) {
+        context.out << claim.certificateId << "  " << claim.templateName << "  " << claim.via << "  " << claim.state
+                    << "  created " << claim.createdAt << " by " << claim.createdBy;
+        if (claim.expiresAt)
+            context.out << "  expires " << claim.expiresAt->toString(Qt::ISODate);
+        if (!claim.deactivatedAt.isEmpty())
+            context.out << "  deactivated " << claim.deactivatedAt << " (supervisor " << claim.deactivatedBy << ')';
+        context.out << '\n';
+    }
+    return 0;
+}
+
+int deactivateCommand(CommandContext& context)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Deactivates a claim (UpdateCertificate INACTIVE): it blocks future registrations with this claim; devices "
+        "already provisioned keep working. Needs a registered supervisor; asks to confirm unless --yes."));
+    const AwsCliOptions aws;
+    const QCommandLineOption db = databaseOption();
+    const QCommandLineOption certificate(QStringLiteral("certificate-id"), QStringLiteral("The claim's certificate id."),
+                                         QStringLiteral("id"));
+    const QCommandLineOption supervisor(QStringLiteral("supervisor"), QStringLiteral("The approving supervisor."),
+                                        QStringLiteral("name"));
+    const QCommandLineOption yes(QStringLiteral("yes"), QStringLiteral("Do not ask (scripts)."));
+    parser.addOptions({db, certificate, supervisor, yes});
+    aws.addTo(parser);
+    if (auto stop = parseCommandLine(parser, context))
+        return *stop;
+    if (!parser.isSet(certificate)) {
+        context.err << "imprint-cli: claim deactivate needs --certificate-id ID\n";
+        return toInt(ExitCode::Usage);
+    }
+    const QString id = parser.value(certificate);
+    const SystemClock clock;
+    auto store = openStore(parser, db, clock);
+    if (!store)
+        return fail(context, store.error());
+    if (auto approved = store.value()->requireSupervisor(parser.value(supervisor), QStringLiteral("deactivating a claim"));
+        !approved)
+        return fail(context, approved.error());
+    context.out << "Deactivating claim " << id << " blocks future registrations with this claim; "
+                << "devices already provisioned keep working.\n";
+    context.out.flush();
+    TerminalPrompt prompt(context.err);
+    if (!parser.isSet(yes) && !prompt.confirm(QStringLiteral("Deactivate claim %1?").arg(id)))
+        return fail(context, Error(ErrorCode::Cancelled, QStringLiteral("claim %1 not deactivated: not confirmed "
+                                                                        "(--yes to confirm from a script)").arg(id)));
+    auto client = aws.client(parser);
+    if (!client)
+        return fail(context, client.error());
+    auto updated = cloud::waitFor([&](cloud::JsonCallback done) { client.value()->updateCertificate(id, QStringLiteral("INACTIVE"), std::move(done)); });
+    if (!updated)
+        return fail(context, updated.error().withContext(QStringLiteral("claim %1").arg(id)));
+    const audit::Actor actor{audit::defaultOperatorName(), parser.value(supervisor)};
+    if (auto recorded = recordClaimDeactivated(*store.value(), actor, id); !recorded)
+        return fail(context, recorded.error());
+    context.out << "claim " << id << " is INACTIVE\n";
+    return 0;
+}
+
+}  // namespace
+
+std::vector<Command> claimCommands()
+{
+    const QString group = QStringLiteral("claim");
+    return {{group, QStringLiteral("create"), QStringLiteral("make a fleet claim (keys) or a 5-minute trusted-user claim"), createCommand},
+            {group, QStringLiteral("list"), QStringLiteral("the claims this station made, with their state"), listCommand},
+            {group, QStringLiteral("deactivate"), QStringLiteral("deactivate a claim (supervisor): no new registrations with it"),
+             deactivateCommand}};
+}
+
+}  // namespace imprint::cli

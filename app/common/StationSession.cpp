@@ -1,5 +1,6 @@
 #include "app/common/StationSession.h"
 
+#include "app/common/BackgroundCloudSync.h"
 #include "app/common/CaStation.h"
 #include "core/Log.h"
 #include "core/audit/AuditStore.h"
@@ -16,6 +17,7 @@ StationSession::StationSession(SessionOptions options, const Clock& clock)
 StationSession::~StationSession()
 {
     stopAll();
+    m_cloudSync.reset();  // lets the registrations in flight finish and be recorded
 }
 
 Result<std::unique_ptr<StationSession>> StationSession::open(SessionOptions options, OperatorPrompt* prompt,
@@ -38,6 +40,14 @@ Result<std::unique_ptr<StationSession>> StationSession::open(SessionOptions opti
                                      << "unit(s) interrupted by an earlier stop are marked interrupted; their devices "
                                         "will be provisioned again";
     session->m_connector = std::make_unique<serial::SerialDeviceConnector>();
+    if (session->m_options.cloudSync) {
+        auto sync = BackgroundCloudSync::startForStation(session->m_options.database, {}, clock);
+        if (sync)
+            session->m_cloudSync = std::move(sync.value());
+        else
+            qCWarning(lcCloud).noquote() << "background cloud sync is off:" << sync.error().message()
+                                         << "(registrations stay queued for 'imprint-cli cloud sync')";
+    }
     return session;
 }
 

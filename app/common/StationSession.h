@@ -24,6 +24,8 @@
 
 namespace imprint::station {
 
+class BackgroundCloudSync;
+
 struct SessionOptions
 {
     QString database;  // the audit database file (audit::resolveAuditPath for the default)
@@ -31,6 +33,10 @@ struct SessionOptions
     pipeline::ProvisioningProfile profile;
     audit::Actor actor;
     std::chrono::milliseconds pollInterval{250};
+    // Send passed units' cloud registrations in the background ([cloud] in station.ini and the
+    // AWS CLI's chain). When it cannot start, the station still provisions: the outbox keeps
+    // every registration for `imprint-cli cloud sync`, and the reason is logged.
+    bool cloudSync = false;
 };
 
 class StationSession
@@ -80,6 +86,7 @@ private:
     // One run per slot, so one slot can be stopped while the others go on.
     pipeline::ScannedLabels m_labels;  // before m_runs: the runs use it until they end
     std::map<int, std::unique_ptr<pipeline::ProvisioningRun>> m_runs;
+    std::unique_ptr<BackgroundCloudSync> m_cloudSync;  // stopped after the slots, in ~StationSession
 };
 
 // Imports a work order into `database` as a new batch (all rows or none); every problem goes

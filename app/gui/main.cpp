@@ -64,6 +64,9 @@ struct Options
                             QStringLiteral("How a device finds its work-order row: device (what it reports, the default) "
                                            "or barcode (the label scanned for its slot)."),
                             QStringLiteral("mode"), QStringLiteral("device")};
+    QCommandLineOption cloudSync{QStringLiteral("cloud-sync"),
+                                 QStringLiteral("Send passed units' cloud registrations in the background "
+                                                "([cloud] in station.ini).")};
 };
 
 QList<pipeline::SlotConfig> configuredSlots(const QStringList& ports)
@@ -87,6 +90,7 @@ gui::LiveStationOptions stationOptions(const QCommandLineParser& parser, const O
     if (auto profile = station::readProfile(profileName))
         session.profile.certificate = profile.value();
     session.profile.name = profileName;
+    session.cloudSync = parser.isSet(o.cloudSync);
     if (parser.value(o.bind) == QLatin1String("barcode"))
         session.profile.bind = pipeline::BindMode::Barcode;
     if (demoDir.isEmpty()) {
@@ -135,7 +139,7 @@ int main(int argc, char* argv[])
     parser.addVersionOption();
     const Options o;
     parser.addOptions({o.module, o.quitAfter, o.quitWhenDone, o.screenshot, o.demo, o.devsim, o.fault, o.workOrder, o.port, o.batch, o.db,
-                       o.operatorName, o.bind});
+                       o.operatorName, o.bind, o.cloudSync});
     parser.process(app);
 
     const QString demoDir = parser.isSet(o.demo) ? QDir(dataDirectory()).filePath(QStringLiteral("demo-gui")) : QString();

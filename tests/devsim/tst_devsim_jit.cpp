@@ -9,6 +9,7 @@
 #include <QCryptographicHash>
 #include <QDir>
 #include <QFile>
+#include <QSettings>
 #include <QSslCertificate>
 #include <QTest>
 
@@ -192,6 +193,38 @@ private Q_SLOTS:
                  qPrintable(devsim.output()));
         const auto thing = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), thingName});
         QVERIFY2(thing.ok(), qPrintable(thing.describe()));
+    }
+
+    // `imprint-cli run --cloud-sync`: RegisterThing for each unit while the batch runs, so the
+    // things exist when the run ends (no separate `cloud sync`).
+    void runWithCloudSyncRegistersThings()
+    {
+        test::StationHarness station;
+        QVERIFY2(station.setUpCa().isEmpty(), "HSM CA set-up");
+        {
+            QSettings ini(station.environment().value(QStringLiteral("IMPRINT_DATA_DIR")) + QStringLiteral("/station.ini"),
+                          QSettings::IniFormat);
+            ini.setValue(QStringLiteral("cloud/mode"), QStringLiteral("register-thing"));
+            ini.setValue(QStringLiteral("cloud/template"), QStringLiteral(IMPRINT_SOURCE_DIR "/resources/templates/register-thing.json"));
+        }
+        const QString devices = station.path(QStringLiteral("devices"));
+        test::DevsimProcess devsim;
+        QVERIFY2(devsim.start(devsimArguments(devices, 2, 1), station.environment()).isEmpty(), qPrintable(devsim.output()));
+        const QString db = station.path(QStringLiteral("synced.sqlite"));
+        QCOMPARE(station.importOrder(db, QStringLiteral("synced"), 2, 1).exitCode, 0);
+        const auto run = station.cli(QStringList{QStringLiteral("run"), QStringLiteral("--db"), db, QStringLiteral("--batch"),
+                                                 QStringLiteral("synced"), QStringLiteral("--idle-timeout"), QStringLiteral("10"),
+                                                 QStringLiteral("--cloud-sync")}
+                                     + test::StationHarness::portArguments(devices, 2));
+        QVERIFY2(run.exitCode == 0 && run.out.contains(QStringLiteral("run: 2 passed")), qPrintable(run.out + run.err));
+        QVERIFY2(run.out.contains(QStringLiteral("cloud: 2 registered, 0 pending, 0 failed")), qPrintable(run.out + run.err));
+        for (int slot = 0; slot < 2; ++slot) {
+            const auto thing = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"),
+                                               QStringLiteral("sensor-SIM-%1-0").arg(slot)});
+            QVERIFY2(thing.ok(), qPrintable(thing.describe()));
+        }
+        const auto status = station.cli({QStringLiteral("cloud"), QStringLiteral("status"), QStringLiteral("--db"), db});
+        QVERIFY2(status.exitCode == 0 && status.out.count(QStringLiteral("registered")) >= 2, qPrintable(status.out + status.err));
     }
 
     void deviceWithoutCertificateSaysSo()

@@ -4,6 +4,7 @@
 #include "app/cli/RunProgress.h"
 #include "app/cli/StationOptions.h"
 #include "app/cli/TerminalPrompt.h"
+#include "app/common/BackgroundCloudSync.h"
 #include "app/common/CaStation.h"
 #include "core/Clock.h"
 #include "core/audit/AuditQueries.h"
@@ -194,6 +195,20 @@ int run(CommandContext& context)
                                                      "exchanges, 20000 for key generation, 10000 for writes)."),
         QStringLiteral("ms"));
     o.emplace(QStringLiteral("db"), databaseOption());
+    o.emplace(QStringLiteral("cloud-sync"),
+              QCommandLineOption(QStringLiteral("cloud-sync"),
+                                 QStringLiteral("Send passed units' cloud registrations in the background while the "
+                                                "batch runs ([cloud] in station.ini; see 'cloud sync').")));
+    o.emplace(QStringLiteral("aws-profile"), QCommandLineOption(QStringLiteral("aws-profile"),
+                                                                QStringLiteral("--cloud-sync: AWS profile."),
+                                                                QStringLiteral("name")));
+    o.emplace(QStringLiteral("region"), QCommandLineOption(QStringLiteral("region"),
+                                                           QStringLiteral("--cloud-sync: AWS region."),
+                                                           QStringLiteral("region")));
+    o.emplace(QStringLiteral("endpoint-url"),
+              QCommandLineOption(QStringLiteral("endpoint-url"),
+                                 QStringLiteral("--cloud-sync: AWS IoT endpoint, e.g. the emulator's."),
+                                 QStringLiteral("url")));
     // For bench_station's same-run comparison only.
     QCommandLineOption serialBind(QStringLiteral("no-bind-overlap"),
                                   QStringLiteral("Commit the bind before the device makes its key (slower)."));
@@ -259,14 +274,28 @@ int run(CommandContext& context)
     g_interrupted = false;
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
+    // Registrations go out while the batch runs; the outbox keeps them durable either way.
+    std::unique_ptr<station::BackgroundCloudSync> cloudSync;
+    if (parser.isSet(o.at(QStringLiteral("cloud-sync")))) {
+        cloud::AwsSettingsRequest aws;
+        aws.profile = parser.value(o.at(QStringLiteral("aws-profile")));
+        aws.region = parser.value(o.at(QStringLiteral("region")));
+        aws.endpointUrl = parser.value(o.at(QStringLiteral("endpoint-url")));
+        auto sync = station::BackgroundCloudSync::startForStation(request->database, std::move(aws), clock);
+        if (!sync)
+            return fail(context, sync.error());
+        cloudSync = std::move(sync.value());
+    }
     if (Status ok = provisioning.start(slots, request->options); !ok)
         return fail(context, ok.error());
     std::optional<LabelReader> labelReader;
     if (request->profile.bind == pipeline::BindMode::Barcode)
         labelReader.emplace(STDIN_FILENO, labels);
-    while (provisioning.running()) {
+    for (int tick = 1; provisioning.running(); ++tick) {
         if (g_interrupted)
             provisioning.requestStop();
+        if (cloudSync && tick % 20 == 0)
+            cloudSync->wake();  // units passed in the last second go out now, not at the next interval
         QThread::msleep(50);
     }
     const pipeline::RunSummary summary = provisioning.wait();
@@ -275,6 +304,15 @@ int run(CommandContext& context)
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
     printSummary(context.out, summary, clock.monotonicNs() - started);
+    if (cloudSync) {
+        cloudSync->wake();
+        cloudSync->stop();  // the requests in flight finish and are recorded; the rest stay queued
+        const station::CloudSyncCounts counts = cloudSync->counts();
+        context.out << QStringLiteral("cloud: %1 registered, %2 pending, %3 failed (see 'imprint-cli cloud status')\n")
+                           .arg(counts.registered)
+                           .arg(counts.pending())
+                           .arg(counts.failed);
+    }
     return summary.failed + summary.refused == 0 ? 0 : toInt(ExitCode::PartialFailure);
 }
 

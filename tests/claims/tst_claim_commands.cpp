@@ -132,8 +132,30 @@ private Q_SLOTS:
         const auto again = claimCli({QStringLiteral("create"), QStringLiteral("--template"), QString::fromLatin1(kTemplate),
                                      QStringLiteral("--out-dir"), out});
         QVERIFY2(again.ok(), qPrintable(again.describe()));
-        QVERIFY(parseCreated(again.out).id != m_fleetClaim.id);
+        const MadeClaim second = parseCreated(again.out);
+        QVERIFY(second.id != m_fleetClaim.id);
         QCOMPARE(listed().size(), 2);
+
+        // The policy makes it a claim and nothing more: any other topic ends the connection.
+        const auto published = m_fixture.emulator.publish(second.certificatePath, second.keyPath, QStringLiteral("devices/x/telemetry"),
+                                                          QStringLiteral("{}"));
+        Q_UNUSED(published);  // mosquitto_pub may finish before it sees the disconnection: the emulator's log tells
+        const QByteArray log = m_fixture.emulator.log();
+        QVERIFY2(log.contains(QStringLiteral("claim %1 may not publish on devices/x/telemetry").arg(second.id).toUtf8()), log.constData());
+    }
+
+    void unwritableOutDirMakesNoClaim()
+    {
+        const QString file = m_fixture.dir.filePath(QStringLiteral("a-file"));
+        QFile plain(file);
+        QVERIFY(plain.open(QIODevice::WriteOnly));
+        plain.close();
+        const qsizetype before = listed().size();
+        const auto refused = claimCli({QStringLiteral("create"), QStringLiteral("--template"), QString::fromLatin1(kTemplate),
+                                       QStringLiteral("--out-dir"), file});
+        QCOMPARE(refused.exitCode, toInt(exitCodeFor(ErrorCode::Io)));
+        QVERIFY2(refused.err.contains("not a writable directory"), refused.err.constData());
+        QCOMPARE(listed().size(), before);
     }
 
     void deviceTradesTheClaimForItsOwnCertificateAndThing()

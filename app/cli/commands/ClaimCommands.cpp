@@ -11,6 +11,7 @@
 #include "core/claims/FleetClaims.h"
 
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -59,8 +60,12 @@ int createCommand(CommandContext& context)
     auto how = parseClaimVia(parser.value(via));
     if (!how)
         return fail(context, how.error());
+    // Checked before AWS: a claim must not exist without its record or without its key file.
+    const QString directory = parser.value(outDir);
+    if (!QDir().mkpath(directory) || !QFileInfo(directory).isWritable())
+        return fail(context, Error(ErrorCode::Io, QStringLiteral("--out-dir %1: not a writable directory").arg(directory)));
     const SystemClock clock;
-    auto store = openStore(parser, db, clock);  // before AWS: a claim must not exist without its record
+    auto store = openStore(parser, db, clock);
     if (!store)
         return fail(context, store.error());
     auto client = aws.client(parser);
@@ -72,9 +77,10 @@ int createCommand(CommandContext& context)
     const audit::Actor actor{audit::defaultOperatorName(), std::nullopt};
     if (auto recorded = recordClaimCreated(*store.value(), actor, claim.value()); !recorded)
         return fail(context, recorded.error().withContext(QStringLiteral("claim %1 was made but not recorded").arg(claim->certificateId)));
-    auto files = writeClaimFiles(claim.value(), parser.value(outDir));
+    auto files = writeClaimFiles(claim.value(), directory);
     if (!files)
-        return fail(context, files.error());
+        return fail(context, files.error().withContext(
+                                 QStringLiteral("claim %1 is ACTIVE in AWS without its key: deactivate it").arg(claim->certificateId)));
     context.out << "claim created: " << claim->certificateId << "\n  template:    " << claim->templateName
                 << "\n  via:         " << claimViaName(claim->via);
     if (!claim->policyName.isEmpty())

@@ -179,6 +179,10 @@ UnitOutcome ProvisioningRun::provisionUnit(device::DeviceDriver& driver, const d
     context.batchId = m_options.batchId;
     context.slot = slot.slot;
     context.actor = m_options.actor;
+    if (m_options.quotaOverrideSupervisor) {
+        context.quotaOverride = true;
+        context.actor.supervisor = m_options.quotaOverrideSupervisor;
+    }
     if (reworkBy) {
         context.rework = true;
         context.actor.supervisor = reworkBy;

@@ -50,6 +50,9 @@ struct RunOptions
     // `run --rework`: a device refused as already provisioned is provisioned again at once as a
     // rework approved by this supervisor (checked by the audit on every unit).
     std::optional<QString> reworkSupervisor;
+    // `run --quota-override`: an open batch takes units past its quota, approved by this
+    // supervisor (checked by the audit on every unit past the quota).
+    std::optional<QString> quotaOverrideSupervisor;
     // The bind commits while the device makes its key (UnitContext::reader). Off only to measure
     // what it saves (bench_station).
     bool overlapBind = true;

@@ -66,6 +66,46 @@ private Q_SLOTS:
         QCOMPARE(test::countRows(db, QStringLiteral("SELECT COUNT(*) FROM certificates WHERE state = 'active'")), 2);
         QCOMPARE(m_station.cli({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--db"), db}).exitCode, 0);
     }
+
+    // `run --quota-override --supervisor NAME`: an open batch at its quota takes more units only
+    // with a registered supervisor's approval, who is then on record for them.
+    void quotaOverrideNeedsASupervisor()
+    {
+        const QString db = m_station.path(QStringLiteral("quota.sqlite"));
+        const QString devices = m_station.path(QStringLiteral("quota-devices"));
+        QCOMPARE(m_station.cli({QStringLiteral("batch"), QStringLiteral("open"), QStringLiteral("lot"), QStringLiteral("--quota"),
+                                QStringLiteral("1"), QStringLiteral("--db"), db})
+                     .exitCode,
+                 0);
+        QCOMPARE(m_station.cli({QStringLiteral("audit"), QStringLiteral("add-operator"), QStringLiteral("sam"), QStringLiteral("--role"),
+                                QStringLiteral("supervisor"), QStringLiteral("--db"), db})
+                     .exitCode,
+                 0);
+        const QStringList deviceArgs{QStringLiteral("--ports"), QStringLiteral("2"), QStringLiteral("--protocol"),
+                                     QStringLiteral("imprint")};
+        const QStringList run = QStringList{QStringLiteral("run"), QStringLiteral("--db"), db, QStringLiteral("--batch"),
+                                            QStringLiteral("lot"), QStringLiteral("--idle-timeout"), QStringLiteral("3")}
+                                + test::StationHarness::portArguments(devices, 2);
+
+        QVERIFY(m_station.startDevices(devices, deviceArgs).isEmpty());
+        const auto atQuota = m_station.cli(run);
+        m_station.stopDevices();
+        QVERIFY2(atQuota.out.contains(QStringLiteral("run: 1 passed, 0 failed, 1 refused")), qPrintable(atQuota.out + atQuota.err));
+        QVERIFY2(atQuota.out.contains(QStringLiteral("has reached its quota of 1 units")), qPrintable(atQuota.out));
+
+        const auto unapproved = m_station.cli(run + QStringList{QStringLiteral("--quota-override")});
+        QVERIFY(unapproved.exitCode != 0);
+        QVERIFY2(unapproved.err.contains(QStringLiteral("--quota-override needs --supervisor NAME")), qPrintable(unapproved.err));
+
+        QVERIFY(m_station.startDevices(devices, deviceArgs).isEmpty());  // one provisioned, one turned away
+        const auto approved = m_station.cli(run + QStringList{QStringLiteral("--quota-override"), QStringLiteral("--supervisor"),
+                                                              QStringLiteral("sam")});
+        m_station.stopDevices();
+        QVERIFY2(approved.out.contains(QStringLiteral("run: 1 passed, 0 failed, 1 refused")), qPrintable(approved.out + approved.err));
+        QCOMPARE(test::countRows(db, QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'passed'")), 2);
+        QCOMPARE(test::countRows(db, QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'passed' AND supervisor = 'sam'")), 1);
+        QCOMPARE(m_station.cli({QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--db"), db}).exitCode, 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestRework)

@@ -113,14 +113,20 @@ Result<RunRequest> readRequest(QCommandLineParser& parser, const std::map<QStrin
     profile.labelTimeout = std::chrono::milliseconds(static_cast<qint64>(labelSeconds * 1000.0));
 
     const QString supervisor = parser.value(o.at(QStringLiteral("supervisor")));
-    if (parser.isSet(o.at(QStringLiteral("rework")))) {
-        if (supervisor.isEmpty())
-            return Error(ErrorCode::PermissionDenied,
-                         QStringLiteral("--rework needs --supervisor NAME: a registered supervisor approves rework"));
+    const bool rework = parser.isSet(o.at(QStringLiteral("rework")));
+    const bool quotaOverride = parser.isSet(o.at(QStringLiteral("quota-override")));
+    if (rework && supervisor.isEmpty())
+        return Error(ErrorCode::PermissionDenied,
+                     QStringLiteral("--rework needs --supervisor NAME: a registered supervisor approves rework"));
+    if (quotaOverride && supervisor.isEmpty())
+        return Error(ErrorCode::PermissionDenied, QStringLiteral("--quota-override needs --supervisor NAME: a registered "
+                                                                 "supervisor approves units past the batch's quota"));
+    if (!rework && !quotaOverride && !supervisor.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--supervisor is only for --rework and --quota-override"));
+    if (rework)
         options.reworkSupervisor = supervisor;
-    } else if (!supervisor.isEmpty()) {
-        return Error(ErrorCode::InvalidInput, QStringLiteral("--supervisor is only for --rework"));
-    }
+    if (quotaOverride)
+        options.quotaOverrideSupervisor = supervisor;
     return request;
 }
 
@@ -184,7 +190,8 @@ int run(CommandContext& context)
         QStringLiteral("s"), QStringLiteral("60"));
     add(QStringLiteral("rework"), QStringLiteral("Provision again devices already provisioned, superseding their "
                                                  "certificates (needs --supervisor)."));
-    add(QStringLiteral("supervisor"), QStringLiteral("The registered supervisor approving --rework."),
+    add(QStringLiteral("quota-override"), QStringLiteral("An open batch takes units past its quota (needs --supervisor)."));
+    add(QStringLiteral("supervisor"), QStringLiteral("The registered supervisor approving --rework or --quota-override."),
         QStringLiteral("name"));
     add(QStringLiteral("units"), QStringLiteral("Stop after this many units (default: no limit)."), QStringLiteral("n"),
         QStringLiteral("0"));
@@ -238,9 +245,12 @@ int run(CommandContext& context)
         if (request->options.maxUnits == 0 && batch->kind == u"list" && !request->options.reworkSupervisor)
             request->options.maxUnits = static_cast<int>(std::max<qint64>(0, batch->devices - batch->provisioned));
         // Checked before the HSM is opened: a wrong name fails at once, in plain words.
-        if (request->options.reworkSupervisor) {
-            if (Status allowed = audit::requireSupervisor(*connection.value(), request->options.reworkSupervisor,
-                                                          QStringLiteral("--rework"));
+        if (request->options.reworkSupervisor || request->options.quotaOverrideSupervisor) {
+            if (Status allowed = audit::requireSupervisor(
+                    *connection.value(),
+                    request->options.reworkSupervisor ? request->options.reworkSupervisor
+                                                      : request->options.quotaOverrideSupervisor,
+                    request->options.reworkSupervisor ? QStringLiteral("--rework") : QStringLiteral("--quota-override"));
                 !allowed)
                 return fail(context, allowed.error());
         }

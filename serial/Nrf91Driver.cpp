@@ -20,6 +20,22 @@ constexpr CredentialType kRootCa{0, "rootca"};
 constexpr CredentialType kClientCertificate{1, "chain"};
 constexpr CredentialType kPrivateKey{2, "key"};
 
+// PKCS#8 (RFC 5958) as PEM: the label of its armour.
+constexpr char kPkcs8PemLabel[] = "PRIVATE KEY";
+
+// `der` as PEM with `label`, the base64 on one line (the modem's parser takes any line length,
+// and the read-back hash is of exactly what was sent). The base64 copy is wiped: `der` may be
+// a private key.
+QByteArray pemArmoured(const char* label, const QByteArray& der)
+{
+    QByteArray base64 = der.toBase64();
+    QByteArray pem = QByteArray("-----BEGIN ") + label + "-----\n";
+    pem += base64;
+    pem += QByteArray("\n-----END ") + label + "-----\n";
+    base64.fill('\0');
+    return pem;
+}
+
 bool isBootBanner(const QByteArray& line)
 {
     return line.contains("Booting") || line.startsWith("*** ");
@@ -196,7 +212,8 @@ Status Nrf91Driver::writeCredential(int type, const QByteArray& pem, const QStri
     auto text = nrf91::formatCredential(pem);
     if (!text.ok())
         return m_link->error(ErrorCode::InvalidInput, text.error().message());
-    const QByteArray line = cmng(0, type) + ",\"" + text.value() + '"';
+    QByteArray line = cmng(0, type) + ",\"" + text.value() + '"';
+    text.value().fill('\0');  // a private key comes through here too
     const QString step = QStringLiteral("AT%CMNG=0 (%1)").arg(what);
     m_rebooted = false;
     auto written = require(line, step, m_timeouts.write);
@@ -207,6 +224,7 @@ Status Nrf91Driver::writeCredential(int type, const QByteArray& pem, const QStri
         qCInfo(lcSerial) << portName() << written.error().message() << "- writing it again";
         written = require(line, step, m_timeouts.write);
     }
+    line.fill('\0');
     return written.ok() ? Status::success() : Status(written.error());
 }
 
@@ -245,11 +263,13 @@ Status Nrf91Driver::writeConfiguration(const device::ConfigurationValues& values
 
 Status Nrf91Driver::writePrivateKey(const SecureBytes& pkcs8)
 {
-    QByteArray pem(pkcs8.data(), static_cast<qsizetype>(pkcs8.size()));
-    if (!pem.startsWith("-----BEGIN"))
-        pem = "-----BEGIN PRIVATE KEY-----\n" + pem.toBase64() + "\n-----END PRIVATE KEY-----\n";
+    // The modem stores PEM only: DER is armoured here, and every copy of the key made on the way
+    // is wiped (the caller wipes its own).
+    QByteArray key(pkcs8.data(), static_cast<qsizetype>(pkcs8.size()));
+    QByteArray pem = key.startsWith("-----BEGIN") ? key : pemArmoured(kPkcs8PemLabel, key);
     Status status = writeCredential(kPrivateKey.type, pem, QStringLiteral("private key"));
     pem.fill('\0');
+    key.fill('\0');
     return status;
 }
 

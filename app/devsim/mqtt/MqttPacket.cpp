@@ -4,43 +4,10 @@ namespace imprint::devsim::mqtt {
 
 namespace {
 
-QByteArray remainingLength(qsizetype length)
-{
-    QByteArray out;
-    do {
-        auto digit = static_cast<quint8>(length % 128);
-        length /= 128;
-        if (length > 0)
-            digit = static_cast<quint8>(digit | 0x80);
-        out.append(static_cast<char>(digit));
-    } while (length > 0);
-    return out;
-}
-
-QByteArray packet(PacketType type, quint8 flags, const QByteArray& body)
-{
-    const auto header = static_cast<quint8>((static_cast<quint8>(type) << 4) | (flags & 0x0f));
-    return QByteArray(1, static_cast<char>(header)) + remainingLength(body.size()) + body;
-}
-
-QByteArray uint16(quint16 value)
-{
-    QByteArray out(2, '\0');
-    out[0] = static_cast<char>(value >> 8);
-    out[1] = static_cast<char>(value & 0xff);
-    return out;
-}
-
-QByteArray string(const QString& text)
-{
-    const QByteArray utf8 = text.toUtf8();
-    return uint16(static_cast<quint16>(utf8.size())) + utf8;
-}
-
-quint16 readUint16(const QByteArray& data, qsizetype at)
-{
-    return static_cast<quint16>((static_cast<quint8>(data.at(at)) << 8) | static_cast<quint8>(data.at(at + 1)));
-}
+using mqttwire::packet;
+using mqttwire::readUint16;
+using mqttwire::string;
+using mqttwire::uint16;
 
 Error malformed(const char* packetName, const QString& why)
 {

@@ -4,6 +4,7 @@
 // decoder for what the broker sends (its input comes from the network). Pure functions, no I/O.
 
 #include "core/Result.h"
+#include "core/net/MqttWire.h"
 
 #include <QByteArray>
 #include <QList>
@@ -13,19 +14,7 @@
 
 namespace imprint::devsim::mqtt {
 
-enum class PacketType : quint8 {
-    Connect = 1,
-    ConnAck = 2,
-    Publish = 3,
-    PubAck = 4,
-    Subscribe = 8,
-    SubAck = 9,
-    Unsubscribe = 10,
-    UnsubAck = 11,
-    PingReq = 12,
-    PingResp = 13,
-    Disconnect = 14,
-};
+using PacketType = mqttwire::PacketType;
 
 // The largest packet the client accepts (certificates and keys in JSON fit easily).
 inline constexpr qsizetype kMaxPacketSize = 1024 * 1024;

@@ -1,6 +1,7 @@
 #include "app/iot-emulator/server/DeviceEndpoint.h"
 
 #include "core/Log.h"
+#include "core/net/MqttWire.h"
 
 #include <QSslConfiguration>
 #include <QSslKey>
@@ -9,56 +10,12 @@ namespace imprint::emulator {
 
 namespace {
 
-enum PacketType : quint8 {
-    Connect = 1,
-    ConnAck = 2,
-    Publish = 3,
-    PubAck = 4,
-    Subscribe = 8,
-    SubAck = 9,
-    Unsubscribe = 10,
-    UnsubAck = 11,
-    PingReq = 12,
-    PingResp = 13,
-    Disconnect = 14,
-};
-
-QByteArray remainingLength(qsizetype length)
-{
-    QByteArray out;
-    do {
-        auto digit = static_cast<char>(length % 128);
-        length /= 128;
-        if (length > 0)
-            digit = static_cast<char>(digit | 0x80);
-        out.append(digit);
-    } while (length > 0);
-    return out;
-}
-
-QByteArray packet(quint8 header, const QByteArray& body)
-{
-    return QByteArray(1, static_cast<char>(header)) + remainingLength(body.size()) + body;
-}
-
-QByteArray uint16(qsizetype value)
-{
-    QByteArray out(2, '\0');
-    out[0] = static_cast<char>((value >> 8) & 0xff);
-    out[1] = static_cast<char>(value & 0xff);
-    return out;
-}
+using namespace mqttwire;  // packet types and wire helpers, shared with the devices' client
 
 // QoS 0 PUBLISH, as the broker sends to subscribers.
 QByteArray publishPacket(const QString& topic, const QByteArray& payload)
 {
-    const QByteArray name = topic.toUtf8();
-    return packet(Publish << 4, uint16(name.size()) + name + payload);
-}
-
-quint16 readUint16(const QByteArray& data, qsizetype at)
-{
-    return static_cast<quint16>((static_cast<quint8>(data.at(at)) << 8) | static_cast<quint8>(data.at(at + 1)));
+    return packet(Publish, 0, string(topic) + payload);
 }
 
 // A length-prefixed UTF-8 string at `at`; advances `at`. Empty optional when truncated.
@@ -206,7 +163,7 @@ bool DeviceEndpoint::handlePacket(Session& session, quint8 header, const QByteAr
         const bool v311 = protocol == QStringLiteral("MQTT") && at < body.size() && body.at(at) == 4;
         at += 4;  // level, flags, keep-alive
         session.clientId = readString(body, at).value_or(QString());
-        socket->write(packet(ConnAck << 4, QByteArray("\x00", 1) + QByteArray(1, v311 ? '\x00' : '\x01')));
+        socket->write(packet(ConnAck, 0, QByteArray("\x00", 1) + QByteArray(1, v311 ? '\x00' : '\x01')));
         session.connected = v311;
         return v311;
     }
@@ -222,11 +179,11 @@ bool DeviceEndpoint::handlePacket(Session& session, quint8 header, const QByteAr
                 return false;
             session.subscriptions.removeAll(*filter);
         }
-        socket->write(packet(UnsubAck << 4, body.left(2)));
+        socket->write(packet(UnsubAck, 0, body.left(2)));
         return true;
     }
     case PingReq:
-        socket->write(packet(PingResp << 4, {}));
+        socket->write(packet(PingResp, 0, {}));
         return true;
     case PubAck:
         return true;
@@ -251,7 +208,7 @@ bool DeviceEndpoint::handlePublish(Session& session, quint8 header, const QByteA
     if (qos > 0) {
         if (at + 2 > body.size())
             return false;
-        socket->write(packet(PubAck << 4, body.mid(at, 2)));
+        socket->write(packet(PubAck, 0, body.mid(at, 2)));
         at += 2;
     }
     if (!isFleetTopic(*topic)) {
@@ -288,7 +245,7 @@ bool DeviceEndpoint::handleSubscribe(Session& session, const QByteArray& body)
         session.subscriptions << *filter;
         granted.append(static_cast<char>(std::min<quint8>(requested, 1)));
     }
-    session.socket->write(packet(SubAck << 4, granted));
+    session.socket->write(packet(SubAck, 0, granted));
     return true;
 }
 

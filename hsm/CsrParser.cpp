@@ -6,7 +6,11 @@
 #include <openssl/objects.h>
 #include <openssl/rsa.h>
 
+#include <QScopeGuard>
+
 #include <array>
+#include <mutex>
+#include <vector>
 
 namespace imprint::hsm {
 
@@ -74,10 +78,48 @@ Result<QByteArray> derFromPem(const QByteArray& pemOrDer)
     return *decoded;
 }
 
+// Key-building contexts kept for reuse: fetching one is most of the cost of building a key.
+// A process-owned pool, not thread_local: a thread-pool worker is detached and may still be
+// running its thread-local destructors while the process exits, which frees them too late.
+class EcContextPool
+{
+public:
+    EvpPkeyCtxPtr take()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            if (!m_idle.empty()) {
+                EvpPkeyCtxPtr context = std::move(m_idle.back());
+                m_idle.pop_back();
+                return context;
+            }
+        }
+        return EvpPkeyCtxPtr(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+    }
+
+    void giveBack(EvpPkeyCtxPtr context)
+    {
+        if (!context)
+            return;
+        std::lock_guard lock(m_mutex);
+        m_idle.push_back(std::move(context));
+    }
+
+private:
+    std::mutex m_mutex;
+    std::vector<EvpPkeyCtxPtr> m_idle;
+};
+
+EcContextPool& ecContexts()
+{
+    static EcContextPool pool;
+    return pool;
+}
+
 Result<EvpPkeyPtr> ecKey(int curveNid, const unsigned char* point, std::size_t size)
 {
-    // One key-building context per thread: fetching it is most of the cost.
-    thread_local EvpPkeyCtxPtr context(EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr));
+    EvpPkeyCtxPtr context = ecContexts().take();
+    const auto giveBack = qScopeGuard([&context] { ecContexts().giveBack(std::move(context)); });
     const char* group = OBJ_nid2sn(curveNid);
     std::array<OSSL_PARAM, 3> params{
         OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, const_cast<char*>(group), 0),

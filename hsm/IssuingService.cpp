@@ -5,9 +5,6 @@
 #include "hsm/OpenSslError.h"
 #include "hsm/X509Signing.h"
 
-#include <QPromise>
-#include <QThreadPool>
-
 namespace imprint::hsm {
 
 namespace {
@@ -170,18 +167,6 @@ Result<ca::IssuedWithKey> IssuingService::issueWithStationKey(const ca::IssueReq
     if (!privateKey)
         return privateKey.error();
     return ca::IssuedWithKey{std::move(issued.value()), std::move(privateKey.value())};
-}
-
-QFuture<Result<ca::IssuedCertificate>> IssuingService::issueFromCsrAsync(ca::IssueRequest request)
-{
-    auto promise = std::make_shared<QPromise<Result<ca::IssuedCertificate>>>();
-    QFuture<Result<ca::IssuedCertificate>> future = promise->future();
-    promise->start();
-    QThreadPool::globalInstance()->start([this, promise, request = std::move(request)]() {
-        promise->addResult(issueFromCsr(request));
-        promise->finish();
-    });
-    return future;
 }
 
 Result<QByteArray> IssuingService::verificationCertificatePem(const QString& registrationCode)

@@ -13,8 +13,6 @@
 #include "hsm/Token.h"
 #include "hsm/TokenKey.h"
 
-#include <QFuture>
-
 #include <atomic>
 #include <memory>
 #include <optional>
@@ -35,10 +33,6 @@ public:
     [[nodiscard]] Result<ca::IssuedCertificate> issueFromCsr(const ca::IssueRequest& request) override;
     [[nodiscard]] Result<ca::IssuedWithKey> issueWithStationKey(const ca::IssueRequest& request) override;
     [[nodiscard]] QByteArray caChainPem() const override { return m_chainPem; }
-
-    // The same on QThreadPool::globalInstance(), for callers that want a future. The service
-    // must outlive the futures it hands out.
-    [[nodiscard]] QFuture<Result<ca::IssuedCertificate>> issueFromCsrAsync(ca::IssueRequest request);
 
     // AWS IoT CA registration: CN = registration code, signed by the CA key.
     [[nodiscard]] Result<QByteArray> verificationCertificatePem(const QString& registrationCode);

@@ -1,10 +1,15 @@
 #include "ui/SetupWorker.h"
 
+#include "core/crypto/ThreadState.h"
+
 namespace imprint::ui {
 
 SetupWorker::SetupWorker(QObject* parent) : QObject(parent)
 {
-    m_thread = QThread::create([this] { loop(); });
+    m_thread = QThread::create([this] {
+        loop();
+        crypto::releaseThreadState();
+    });
     m_thread->setObjectName(QStringLiteral("imprint-setup"));
     m_thread->start();
 }

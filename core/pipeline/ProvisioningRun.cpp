@@ -2,6 +2,7 @@
 
 #include "core/Log.h"
 #include "core/audit/SqlConnection.h"
+#include "core/crypto/ThreadState.h"
 
 #include <QSet>
 
@@ -44,7 +45,10 @@ Status ProvisioningRun::start(const std::vector<SlotConfig>& slots, const RunOpt
             m_options.labels->reopen(slot.slot);
     }
     for (const auto& slot : slots) {
-        std::unique_ptr<QThread> thread(QThread::create([this, slot] { runSlot(slot); }));
+        std::unique_ptr<QThread> thread(QThread::create([this, slot] {
+            runSlot(slot);
+            crypto::releaseThreadState();
+        }));
         thread->setObjectName(QStringLiteral("slot-%1").arg(slot.slot));
         thread->start();
         m_threads.push_back(std::move(thread));

@@ -295,18 +295,6 @@ private Q_SLOTS:
         QCOMPARE(unique.size(), qsizetype{2 * kPerThread});
     }
 
-    void asyncReplyCarriesTheCertificate()
-    {
-        test::FakeClock clock(realNow());
-        auto ca = test::makeCa(hsm::TokenKeyType::EcP256, clock);
-        REQUIRE_OK(ca);
-        auto future = ca.value()->service->issueFromCsrAsync(requestFor(test::makeCsrDer({})));
-        future.waitForFinished();
-        const auto result = future.result();
-        REQUIRE_OK(result);
-        REQUIRE_OK(opensslVerify(ca.value()->chainPem, result->pem));
-    }
-
     void tokenRemovedMidBatchFailsCleanlyThenFast()
     {
         test::FakeClock clock(realNow());

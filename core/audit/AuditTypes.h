@@ -63,6 +63,9 @@ struct StepEvent
     QString outcome;  // "ok", "failed", "retry", ...
     std::optional<QString> error;
     std::optional<qint64> durationMs;
+    // What the step used or produced, as `key=value` pairs separated by spaces (e.g. the claim
+    // installed: "claim=<certificate id> via=trusted-user expires=<ISO time>"). Never a secret.
+    std::optional<QString> detail = std::nullopt;
 };
 
 struct InterruptedUnit

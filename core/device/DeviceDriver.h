@@ -81,6 +81,17 @@ public:
     [[nodiscard]] virtual Status writeConfiguration(const ConfigurationValues& values) = 0;
     // Inject mode only: a station-made key as PKCS#8 (PEM or DER); wiped by the caller.
     [[nodiscard]] virtual Status writePrivateKey(const SecureBytes& pkcs8) = 0;
+    // Claim modes (fleet provisioning by claim or by trusted user): the claim certificate and its
+    // private key (PEM), kept apart from the device's own identity; the device trades them for its
+    // own certificate on its first connection. Read back as objects "claimcert" and "claimkey".
+    // The key is wiped by the caller. Families that cannot hold a claim answer Unsupported.
+    [[nodiscard]] virtual Status writeClaim(const QByteArray& certificatePem, const SecureBytes& privateKeyPem)
+    {
+        static_cast<void>(certificatePem);
+        static_cast<void>(privateKeyPem);
+        return Error(ErrorCode::Unsupported,
+                     QStringLiteral("port %1: this device family cannot hold a fleet-provisioning claim").arg(portName()));
+    }
     // ECDSA-SHA256 signature (DER) over `nonce` with the device key, to be checked against the
     // issued certificate.
     [[nodiscard]] virtual Result<QByteArray> proveKeyPossession(const QByteArray& nonce) = 0;

@@ -169,11 +169,11 @@ Status AuditStore::appendEvent(qint64 unitId, const StepEvent& event)
 }
 
 Result<qint64> AuditStore::completePassed(qint64 unitId, std::optional<qint64> durationMs,
-                                          std::optional<qint64> stepEvents)
+                                          std::optional<qint64> stepEvents, bool claimInstalled)
 {
-    return submit<qint64>([this, unitId, durationMs, stepEvents](SqlConnection& connection) {
+    return submit<qint64>([this, unitId, durationMs, stepEvents, claimInstalled](SqlConnection& connection) {
                WriteContext context{connection, m_clock, m_options.station};
-               return completePassedIn(context, unitId, durationMs, stepEvents);
+               return completePassedIn(context, unitId, durationMs, stepEvents, claimInstalled);
            })
         .get();
 }
@@ -189,11 +189,12 @@ Status AuditStore::completeFailed(qint64 unitId, const QString& step, const QStr
 }
 
 Status AuditStore::appendStationEvent(const Actor& actor, const QString& step, const QString& outcome,
-                                      std::optional<qint64> batchId, std::optional<QString> error)
+                                      std::optional<qint64> batchId, std::optional<QString> error,
+                                      std::optional<QString> detail)
 {
-    auto result = submit<qint64>([this, actor, step, outcome, batchId, error](SqlConnection& connection) {
+    auto result = submit<qint64>([this, actor, step, outcome, batchId, error, detail](SqlConnection& connection) {
                       WriteContext context{connection, m_clock, m_options.station};
-                      return appendStationEventIn(context, actor, step, outcome, batchId, error);
+                      return appendStationEventIn(context, actor, step, outcome, batchId, error, detail);
                   })
                       .get();
     return result ? Status::success() : Status(result.error());

@@ -75,14 +75,19 @@ public:
     // `stepEvents`: the unit passes only if at least that many of its step events (appendEvent*)
     // are on record. Events queued before this call are committed in this transaction or an
     // earlier one (one writer, first in first out), so the caller need not wait for them first.
+    // `claimInstalled` (fleet provisioning by claim or trusted user): the station issued no
+    // certificate and queues nothing, the device registers itself; returns 0.
     [[nodiscard]] Result<qint64> completePassed(qint64 unitId, std::optional<qint64> durationMs = std::nullopt,
-                                                std::optional<qint64> stepEvents = std::nullopt);
+                                                std::optional<qint64> stepEvents = std::nullopt,
+                                                bool claimInstalled = false);
     [[nodiscard]] Status completeFailed(qint64 unitId, const QString& step, const QString& reason);
 
     // An event about the station rather than a unit (configuration change, batch opened...).
+    // `detail`: what it used or produced, `key=value` pairs (StepEvent::detail); never a secret.
     [[nodiscard]] Status appendStationEvent(const Actor& actor, const QString& step, const QString& outcome,
                                             std::optional<qint64> batchId = std::nullopt,
-                                            std::optional<QString> error = std::nullopt);
+                                            std::optional<QString> error = std::nullopt,
+                                            std::optional<QString> detail = std::nullopt);
 
     // Refuses (PermissionDenied) unless `name` is registered with the supervisor role;
     // `forWhat` ("rework"…) names the approval in the message.

@@ -91,6 +91,7 @@ Result<qint64> unitEvent(WriteContext& context, const UnitRow& unit, const StepE
     event.outcome = step.outcome;
     event.error = step.error;
     event.durationMs = step.durationMs;
+    event.detail = step.detail;
     return appendEvent(context.connection, event);
 }
 
@@ -525,8 +526,25 @@ Result<qint64> appendUnitEventIn(WriteContext& context, qint64 unitId, const Ste
     return unitEvent(context, unit.value(), event);
 }
 
+namespace {
+
+Result<qint64> passUnitWithClaim(WriteContext& context, const UnitRow& unit, std::optional<qint64> durationMs)
+{
+    if (auto done = context.connection.run(
+            QStringLiteral("UPDATE units SET state = 'passed', finished_at = ? WHERE id = ?"),
+            {auditTime(context.clock.nowUtc()), unit.id}, QStringLiteral("passing unit %1").arg(unit.id));
+        !done)
+        return done.error();
+    auto event = unitEvent(context, unit, StepEvent{QStringLiteral("unit"), QStringLiteral("passed"), std::nullopt, durationMs});
+    if (!event)
+        return event.error();
+    return qint64{0};
+}
+
+}  // namespace
+
 Result<qint64> completePassedIn(WriteContext& context, qint64 unitId, std::optional<qint64> durationMs,
-                                std::optional<qint64> stepEvents)
+                                std::optional<qint64> stepEvents, bool claimInstalled)
 {
     auto unit = loadRunningUnit(context.connection, unitId, QStringLiteral("pass"));
     if (!unit)
@@ -548,6 +566,8 @@ Result<qint64> completePassedIn(WriteContext& context, qint64 unitId, std::optio
                                                   .arg(*stepEvents - found)
                                                   .arg(*stepEvents));
     }
+    if (claimInstalled)  // no certificate of the station's; the device registers itself
+        return passUnitWithClaim(context, unit.value(), durationMs);
     auto certificate = context.connection.one(
         QStringLiteral("SELECT id, serial FROM certificates WHERE unit_id = ? AND state = 'issued' "
                        "ORDER BY id DESC LIMIT 1"),
@@ -658,7 +678,8 @@ Result<std::vector<InterruptedUnit>> recoverInterruptedIn(WriteContext& context)
 }
 
 Result<qint64> appendStationEventIn(WriteContext& context, const Actor& actor, const QString& step,
-                                    const QString& outcome, std::optional<qint64> batchId, std::optional<QString> error)
+                                    const QString& outcome, std::optional<qint64> batchId, std::optional<QString> error,
+                                    std::optional<QString> detail)
 {
     EventRecord event;
     event.at = context.clock.nowUtc();
@@ -669,6 +690,7 @@ Result<qint64> appendStationEventIn(WriteContext& context, const Actor& actor, c
     event.step = step;
     event.outcome = outcome;
     event.error = std::move(error);
+    event.detail = std::move(detail);
     return appendEvent(context.connection, event);
 }
 

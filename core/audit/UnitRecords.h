@@ -37,13 +37,15 @@ struct BindPreview
                                                  const CertificateRecord& certificate);
 [[nodiscard]] Result<qint64> appendUnitEventIn(WriteContext& context, qint64 unitId, const StepEvent& event);
 [[nodiscard]] Result<qint64> completePassedIn(WriteContext& context, qint64 unitId, std::optional<qint64> durationMs,
-                                              std::optional<qint64> stepEvents = std::nullopt);
+                                              std::optional<qint64> stepEvents = std::nullopt,
+                                              bool claimInstalled = false);
 [[nodiscard]] Result<qint64> completeFailedIn(WriteContext& context, qint64 unitId, const QString& step,
                                               const QString& reason);
 [[nodiscard]] Result<std::vector<InterruptedUnit>> recoverInterruptedIn(WriteContext& context);
 [[nodiscard]] Result<qint64> appendStationEventIn(WriteContext& context, const Actor& actor, const QString& step,
                                                   const QString& outcome, std::optional<qint64> batchId,
-                                                  std::optional<QString> error);
+                                                  std::optional<QString> error,
+                                                  std::optional<QString> detail = std::nullopt);
 
 // Refuses an approval unless `supervisor` is registered with the supervisor role.
 [[nodiscard]] Status requireSupervisor(SqlConnection& connection, const std::optional<QString>& supervisor,

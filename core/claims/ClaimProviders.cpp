@@ -1,0 +1,156 @@
+#include "core/claims/ClaimProviders.h"
+
+#include "core/cloud/AwsIotClient.h"
+#include "core/crypto/OpenSslError.h"
+#include "core/crypto/OpenSslTypes.h"
+
+#include <QCryptographicHash>
+#include <QFile>
+
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <limits>
+
+namespace imprint::claims {
+
+namespace {
+
+Result<QByteArray> readCertificateFile(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error(ErrorCode::NotFound,
+                     QStringLiteral("claim certificate %1: cannot read it (%2)").arg(path, file.errorString()));
+    return file.readAll();
+}
+
+// Read straight into SecureBytes: the key never sits in a QByteArray.
+Result<SecureBytes> readKeyFile(const QString& path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error(ErrorCode::NotFound, QStringLiteral("claim key %1: cannot read it (%2)").arg(path, file.errorString()));
+    const qint64 size = file.size();
+    if (size <= 0 || size > 64 * 1024)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("claim key %1: %2 bytes is not a PEM private key").arg(path).arg(size));
+    SecureBytes key(static_cast<std::size_t>(size));
+    if (file.read(key.data(), size) != size)
+        return Error(ErrorCode::Io, QStringLiteral("claim key %1: cannot read all of it (%2)").arg(path, file.errorString()));
+    return key;
+}
+
+Result<crypto::X509Ptr> parseCertificate(const QByteArray& pem)
+{
+    if (pem.size() > std::numeric_limits<int>::max())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("the certificate is too large"));
+    crypto::BioPtr bio(BIO_new_mem_buf(pem.constData(), static_cast<int>(pem.size())));
+    if (!bio)
+        return crypto::openSslFailure("BIO_new_mem_buf");
+    crypto::X509Ptr certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+    if (!certificate)
+        return crypto::openSslFailure("PEM_read_bio_X509", ErrorCode::InvalidInput);
+    return certificate;
+}
+
+Result<crypto::EvpPkeyPtr> parseKey(const SecureBytes& pem)
+{
+    crypto::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+    if (!bio)
+        return crypto::openSslFailure("BIO_new_mem_buf");
+    crypto::EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+    if (!key)
+        return crypto::openSslFailure("PEM_read_bio_PrivateKey", ErrorCode::InvalidInput);
+    return key;
+}
+
+Result<QString> derSha256Hex(X509* certificate)
+{
+    unsigned char* der = nullptr;
+    const int length = i2d_X509(certificate, &der);
+    if (length <= 0)
+        return crypto::openSslFailure("i2d_X509");
+    const QByteArray digest = QCryptographicHash::hash(
+        QByteArrayView(reinterpret_cast<const char*>(der), length), QCryptographicHash::Sha256);
+    OPENSSL_free(der);
+    return QString::fromLatin1(digest.toHex());
+}
+
+SecureBytes copyOf(const SecureBytes& bytes)
+{
+    return {bytes.data(), bytes.size()};
+}
+
+}  // namespace
+
+QString claimDetail(const UnitClaim& claim)
+{
+    return QStringLiteral("claim=%1 via=%2 expires=%3")
+        .arg(claim.certificateId, claimViaName(claim.via),
+             claim.expiresAt ? claim.expiresAt->toUTC().toString(Qt::ISODate) : QStringLiteral("never"));
+}
+
+Result<QString> certificateIdOfPem(const QByteArray& certificatePem)
+{
+    auto certificate = parseCertificate(certificatePem);
+    if (!certificate)
+        return certificate.error();
+    return derSha256Hex(certificate.value().get());
+}
+
+FleetClaimProvider::FleetClaimProvider(QString certificateId, QByteArray certificatePem, SecureBytes key)
+    : m_certificateId(std::move(certificateId)), m_certificatePem(std::move(certificatePem)), m_key(std::move(key))
+{
+}
+
+Result<std::unique_ptr<FleetClaimProvider>> FleetClaimProvider::fromFiles(const QString& certificatePath,
+                                                                          const QString& keyPath)
+{
+    auto pem = readCertificateFile(certificatePath);
+    if (!pem)
+        return pem.error();
+    auto certificate = parseCertificate(pem.value());
+    if (!certificate)
+        return certificate.error().withContext(QStringLiteral("claim certificate %1").arg(certificatePath));
+    auto key = readKeyFile(keyPath);
+    if (!key)
+        return key.error();
+    auto parsedKey = parseKey(key.value());
+    if (!parsedKey)
+        return parsedKey.error().withContext(QStringLiteral("claim key %1").arg(keyPath));
+    if (X509_check_private_key(certificate.value().get(), parsedKey.value().get()) != 1) {
+        static_cast<void>(crypto::takeOpenSslErrors());
+        return Error(ErrorCode::InvalidInput, QStringLiteral("claim key %1 does not belong to the claim certificate %2")
+                                                  .arg(keyPath, certificatePath));
+    }
+    auto id = derSha256Hex(certificate.value().get());
+    if (!id)
+        return id.error();
+    return std::unique_ptr<FleetClaimProvider>(
+        new FleetClaimProvider(id.value(), pem.value(), std::move(key.value())));
+}
+
+Result<UnitClaim> FleetClaimProvider::claimForUnit()
+{
+    // Read-only after construction: safe from every slot at once.
+    return UnitClaim{m_certificateId, m_certificatePem, copyOf(m_key), ClaimVia::Keys, std::nullopt};
+}
+
+TrustedUserClaimProvider::TrustedUserClaimProvider(QString templateName, ClientFactory makeClient)
+    : m_templateName(std::move(templateName)), m_makeClient(std::move(makeClient))
+{
+}
+
+Result<UnitClaim> TrustedUserClaimProvider::claimForUnit()
+{
+    auto client = m_makeClient();
+    if (!client)
+        return client.error();
+    auto issued = createClaim(*client.value(), m_templateName, ClaimVia::TrustedUser);
+    if (!issued)
+        return issued.error().withContext(QStringLiteral("trusted-user claim for template %1").arg(m_templateName));
+    return UnitClaim{issued->certificateId, issued->certificatePem.toUtf8(), std::move(issued->privateKeyPem),
+                     ClaimVia::TrustedUser, issued->expiresAt};
+}
+
+}  // namespace imprint::claims

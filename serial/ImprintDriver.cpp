@@ -5,9 +5,10 @@
 #include "serial/ImprintProtocol.h"
 
 #include <QDeadlineTimer>
+#include <QScopeGuard>
 #include <QRandomGenerator>
 
-#include <cstring>
+#include <algorithm>
 
 namespace imprint::serial {
 
@@ -27,10 +28,9 @@ quint16 ImprintDriver::nextSeq()
     return m_seq;
 }
 
-Result<QList<QByteArray>> ImprintDriver::awaitReply(const ImprintFrame& request, std::chrono::milliseconds timeout,
-                                                    bool& retry)
+Result<QList<QByteArray>> ImprintDriver::awaitReply(const ImprintFrame& request, const QString& step,
+                                                    std::chrono::milliseconds timeout, bool& retry)
 {
-    const QString step = QString::fromLatin1(request.word);
     const QDeadlineTimer deadline(timeout);
     for (;;) {
         auto line = m_link->readLine(step, std::chrono::milliseconds(std::max<qint64>(0, deadline.remainingTime())));
@@ -79,22 +79,27 @@ Result<QList<QByteArray>> ImprintDriver::awaitReply(const ImprintFrame& request,
 }
 
 Result<QList<QByteArray>> ImprintDriver::exchange(const QByteArray& word, const QList<QByteArray>& args,
-                                                  std::chrono::milliseconds timeout)
+                                                  std::chrono::milliseconds timeout, const QString& step,
+                                                  Content content)
 {
     const ImprintFrame request{nextSeq(), word, args};
-    const QByteArray encoded = encodeFrame(request);
-    const QString step = QString::fromLatin1(word);
+    QByteArray encoded = encodeFrame(request);
+    const auto wipeFrame = qScopeGuard([&encoded, content] {
+        if (content == Content::Secret)
+            encoded.fill('\0');  // unshared: encodeFrame built it
+    });
+    const QString name = step.isEmpty() ? QString::fromLatin1(word) : step;
     for (int attempt = 1;; ++attempt) {
-        if (auto sent = m_link->send(encoded, step); !sent.ok())
+        if (auto sent = m_link->send(encoded, name); !sent.ok())
             return sent.error();
         bool retry = false;
-        auto reply = awaitReply(request, timeout, retry);
+        auto reply = awaitReply(request, name, timeout, retry);
         if (reply.ok() || !retry)
             return reply;
         if (attempt == protocol::kFrameAttempts)
             return m_link->error(ErrorCode::DeviceProtocol,
                                  QStringLiteral("frame checksum mismatch on %1, retried %2 times")
-                                     .arg(step).arg(protocol::kFrameAttempts - 1));
+                                     .arg(name).arg(protocol::kFrameAttempts - 1));
         ++m_retries;
         qCInfo(lcSerial) << m_link->portName() << reply.error().message() << "- sending it again";
         m_link->discardInput();
@@ -181,22 +186,32 @@ Result<QByteArray> ImprintDriver::publicKey()
     return singleBase64(reply.value(), QStringLiteral("PUBKEY"));
 }
 
-Status ImprintDriver::transferObject(const QByteArray& name, const QByteArray& data)
+Status ImprintDriver::transferObject(const QByteArray& name, const QByteArray& data, Content content)
 {
+    const QString object = QString::fromLatin1(name);
     const QByteArray digest = sha256(data).toHex().toUpper();
-    if (auto begun = exchange("BEGIN", {name, QByteArray::number(data.size()), digest}, m_timeouts.command);
+    if (auto begun = exchange("BEGIN", {name, QByteArray::number(data.size()), digest}, m_timeouts.command,
+                              QStringLiteral("BEGIN ") + object);
         !begun.ok())
         return begun.error();
     for (qsizetype offset = 0, index = 0; offset < data.size(); offset += protocol::kChunkBytes, ++index) {
-        const QByteArray chunk = data.mid(offset, protocol::kChunkBytes).toBase64();
-        if (auto sent = exchange("CHUNK", {QByteArray::number(index), chunk}, m_timeouts.command); !sent.ok())
+        // Deep copies (never a shared view of `data`), so wiping them cannot touch the caller's bytes.
+        QByteArray raw(data.constData() + offset, std::min(protocol::kChunkBytes, data.size() - offset));
+        QByteArray chunk = raw.toBase64();
+        auto sent = exchange("CHUNK", {QByteArray::number(index), chunk}, m_timeouts.command,
+                             QStringLiteral("CHUNK %1 of %2").arg(index).arg(object), content);
+        if (content == Content::Secret) {
+            raw.fill('\0');
+            chunk.fill('\0');  // the frame that shared it is gone: no detach, the bytes themselves
+        }
+        if (!sent.ok())
             return sent.error();
     }
-    auto committed = exchange("COMMIT", {name}, m_timeouts.write);
+    auto committed = exchange("COMMIT", {name}, m_timeouts.write, QStringLiteral("COMMIT ") + object);
     return committed.ok() ? Status::success() : Status(committed.error());
 }
 
-Status ImprintDriver::writeObject(const QByteArray& name, const QByteArray& data)
+Status ImprintDriver::writeObject(const QByteArray& name, const QByteArray& data, Content content)
 {
     if (auto ready = ensureHandshake(); !ready.ok())
         return ready;
@@ -206,16 +221,23 @@ Status ImprintDriver::writeObject(const QByteArray& name, const QByteArray& data
                                                           .arg(data.size())
                                                           .arg(protocol::kMaxObjectBytes));
     m_rebooted = false;
-    Status status = transferObject(name, data);
+    Status status = transferObject(name, data, content);
     if (!status.ok() && m_rebooted) {
         // The device lost the half-written object when it restarted; nothing was committed,
         // so sending the whole object again is safe. Once: a device that keeps rebooting is broken.
         qCInfo(lcSerial) << portName() << status.error().message() << "- writing" << name << "again";
         ++m_retries;
         m_rebooted = false;
-        status = transferObject(name, data);
+        status = transferObject(name, data, content);
     }
     return status;
+}
+
+Status ImprintDriver::writeSecretObject(const QByteArray& name, const SecureBytes& secret)
+{
+    // A view of the caller's buffer, not a copy: the caller wipes it.
+    const QByteArray view = QByteArray::fromRawData(secret.data(), static_cast<qsizetype>(secret.size()));
+    return writeObject(name, view, Content::Secret);
 }
 
 Status ImprintDriver::writeCertificateChain(const QByteArray& pem) { return writeObject("chain", pem); }
@@ -232,12 +254,24 @@ Status ImprintDriver::writeConfiguration(const device::ConfigurationValues& valu
     return writeObject("config", device::configurationText(values));
 }
 
-Status ImprintDriver::writePrivateKey(const SecureBytes& pkcs8)
+Status ImprintDriver::writePrivateKey(const SecureBytes& pkcs8) { return writeSecretObject("key", pkcs8); }
+
+Status ImprintDriver::writeClaim(const QByteArray& certificatePem, const SecureBytes& privateKeyPem)
 {
-    QByteArray copy(pkcs8.data(), static_cast<qsizetype>(pkcs8.size()));
-    Status status = writeObject("key", copy);
-    std::memset(copy.data(), 0, static_cast<size_t>(copy.size()));  // best effort: the frames were temporaries
-    return status;
+    if (auto ready = ensureHandshake(); !ready.ok())
+        return ready;
+    if (!m_identity->can(QStringLiteral("claim")))
+        return m_link->error(ErrorCode::Unsupported,
+                             QStringLiteral("device %1 (%2, firmware %3) cannot hold a fleet-provisioning claim: "
+                                            "its capabilities are '%4', without 'claim'")
+                                 .arg(m_identity->hardwareId, m_identity->model, m_identity->firmware,
+                                      m_identity->capabilities.join(u',')));
+    if (privateKeyPem.isEmpty())
+        return m_link->error(ErrorCode::InvalidInput, QStringLiteral("the claim's private key is empty"));
+    // Certificate first: the device checks the key against it (and a new claimcert drops an older claimkey).
+    if (Status written = writeObject("claimcert", certificatePem); !written.ok())
+        return written;
+    return writeSecretObject("claimkey", privateKeyPem);
 }
 
 Result<QByteArray> ImprintDriver::proveKeyPossession(const QByteArray& nonce)

@@ -24,6 +24,8 @@ public:
     [[nodiscard]] Status writeServerRootCa(const QByteArray& pem) override;
     [[nodiscard]] Status writeConfiguration(const device::ConfigurationValues& values) override;
     [[nodiscard]] Status writePrivateKey(const SecureBytes& pkcs8) override;
+    // Objects "claimcert" then "claimkey"; needs the device's "claim" capability.
+    [[nodiscard]] Status writeClaim(const QByteArray& certificatePem, const SecureBytes& privateKeyPem) override;
     [[nodiscard]] Result<QByteArray> proveKeyPossession(const QByteArray& nonce) override;
     [[nodiscard]] Result<QList<device::ObjectHash>> readBackHashes() override;
     [[nodiscard]] Status lock() override;
@@ -35,14 +37,21 @@ public:
     [[nodiscard]] int retries() const { return m_retries; }
 
 private:
+    // Whether a command carries (part of) a private key: then every copy the driver makes of
+    // it (chunk, base64, frame) is wiped once sent.
+    enum class Content { Plain, Secret };
+
     // Sends one command and returns the arguments of its OK reply; retries on checksum errors
     // with the same sequence number, so the device never applies a command twice.
+    // `step` names the command in errors (the word, plus the object for BEGIN/CHUNK/COMMIT).
     [[nodiscard]] Result<QList<QByteArray>> exchange(const QByteArray& word, const QList<QByteArray>& args,
-                                                     std::chrono::milliseconds timeout);
-    [[nodiscard]] Result<QList<QByteArray>> awaitReply(const ImprintFrame& request,
+                                                     std::chrono::milliseconds timeout, const QString& step = {},
+                                                     Content content = Content::Plain);
+    [[nodiscard]] Result<QList<QByteArray>> awaitReply(const ImprintFrame& request, const QString& step,
                                                        std::chrono::milliseconds timeout, bool& retry);
-    [[nodiscard]] Status writeObject(const QByteArray& name, const QByteArray& data);
-    [[nodiscard]] Status transferObject(const QByteArray& name, const QByteArray& data);
+    [[nodiscard]] Status writeObject(const QByteArray& name, const QByteArray& data, Content content = Content::Plain);
+    [[nodiscard]] Status transferObject(const QByteArray& name, const QByteArray& data, Content content);
+    [[nodiscard]] Status writeSecretObject(const QByteArray& name, const SecureBytes& secret);
     [[nodiscard]] Status ensureHandshake();
     [[nodiscard]] Result<QByteArray> singleBase64(const QList<QByteArray>& args, const QString& step);
     quint16 nextSeq();

@@ -2,7 +2,7 @@
 
 namespace imprint::serial {
 
-quint16 crc16Ccitt(const QByteArray& data)
+quint16 crc16Ccitt(QByteArrayView data)
 {
     quint16 crc = 0xFFFF;
     for (const char byte : data) {
@@ -20,11 +20,30 @@ QByteArray encodeArgument(const QByteArray& value)
 
 QByteArray encodeFrame(const ImprintFrame& frame)
 {
-    QByteArray body = QByteArray::number(frame.seq) + ' ' + frame.word;
+    // Built in one buffer reserved up front, so appending never leaves a reallocated copy
+    // behind, and each percent-encoded argument is wiped: an argument may be a CHUNK of a
+    // private key ("key", "claimkey"); the caller wipes the frame it gets.
+    qsizetype capacity = 16 + frame.word.size();
     for (const QByteArray& arg : frame.args)
-        body += ' ' + encodeArgument(arg);
-    const QByteArray crc = QByteArray::number(crc16Ccitt(body), 16).toUpper().rightJustified(4, '0');
-    return '$' + body + '*' + crc + "\r\n";
+        capacity += 1 + 3 * arg.size();
+    QByteArray line;
+    line.reserve(capacity);
+    line += '$';
+    line += QByteArray::number(frame.seq);
+    line += ' ';
+    line += frame.word;
+    for (const QByteArray& arg : frame.args) {
+        QByteArray encoded = encodeArgument(arg);
+        line += ' ';
+        line += encoded;
+        if (!encoded.isSharedWith(arg))  // nothing needed encoding: it is the argument itself
+            encoded.fill('\0');
+    }
+    const quint16 crc = crc16Ccitt(QByteArrayView(line).sliced(1));
+    line += '*';
+    line += QByteArray::number(crc, 16).toUpper().rightJustified(4, '0');
+    line += "\r\n";
+    return line;
 }
 
 namespace {

@@ -8,6 +8,7 @@
 // Lines that do not start with '$' are device log output and are ignored.
 
 #include <QByteArray>
+#include <QByteArrayView>
 #include <QList>
 
 namespace imprint::serial {
@@ -28,7 +29,7 @@ struct FrameParseResult
     QByteArray problem;     // what was wrong, for Malformed
 };
 
-[[nodiscard]] quint16 crc16Ccitt(const QByteArray& data);
+[[nodiscard]] quint16 crc16Ccitt(QByteArrayView data);
 [[nodiscard]] QByteArray encodeFrame(const ImprintFrame& frame);
 [[nodiscard]] FrameParseResult parseFrame(const QByteArray& line);
 

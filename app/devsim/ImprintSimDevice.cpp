@@ -8,7 +8,7 @@ using serial::ImprintFrame;
 namespace protocol = serial::protocol;
 
 namespace {
-const QList<QByteArray> kObjects = {"chain", "rootca", "key", "config"};
+const QList<QByteArray> kObjects = {"chain", "rootca", "key", "config", "claimcert", "claimkey"};
 }
 
 void ImprintSimDevice::boot()
@@ -164,7 +164,7 @@ ImprintSimDevice::Reply ImprintSimDevice::hello()
     m_lastReply.clear();
     return {"OK",
             {"proto=" + QByteArray::number(protocol::kVersion), "hwid=" + setup().hardwareId.toUtf8(),
-             "model=imprint-sim-1", "fw=1.4.2", "caps=keygen,inject,pop,config,lock,reset",
+             "model=imprint-sim-1", "fw=1.4.2", "caps=keygen,inject,pop,config,lock,reset,claim",
              "serial=SIM-" + QByteArray::number(setup().slot) + '-' + QByteArray::number(setup().position)}};
 }
 
@@ -208,7 +208,7 @@ ImprintSimDevice::Reply ImprintSimDevice::begin(const QList<QByteArray>& args)
     if (locked())
         return refuse(DeviceError::Locked);
     if (args.size() != 3 || !kObjects.contains(args.at(0)))
-        return refuse(DeviceError::BadArgument, "BEGIN <chain|rootca|key|config> <size> <sha256>");
+        return refuse(DeviceError::BadArgument, "BEGIN <chain|rootca|key|config|claimcert|claimkey> <size> <sha256>");
     bool ok = false;
     const qsizetype size = args.at(1).toLongLong(&ok);
     if (!ok || size <= 0)
@@ -259,10 +259,28 @@ std::optional<QByteArray> ImprintSimDevice::validateObject(const QByteArray& nam
     }
     if (name == "key")
         return loadPrivateKey(data).ok() ? std::nullopt : std::optional<QByteArray>("not a PKCS#8 private key");
+    if (name == "claimcert")
+        return countCertificates(data) > 0 ? std::nullopt : std::optional<QByteArray>("claimcert holds no PEM certificate");
+    if (name == "claimkey")
+        return validateClaimKey(data);
     for (const QByteArray& line : data.split('\n')) {
         if (!line.isEmpty() && line.indexOf('=') <= 0)
             return "configuration line without key=value";
     }
+    return std::nullopt;
+}
+
+std::optional<QByteArray> ImprintSimDevice::validateClaimKey(const QByteArray& data) const
+{
+    auto key = loadPrivateKey(data);
+    if (!key.ok())
+        return "claimkey is not a PEM or DER private key";
+    const auto certificate = loadFile(QStringLiteral("claimcert"));
+    if (!certificate)
+        return "no claimcert stored for this claimkey (write claimcert first)";
+    auto certificateKey = serial::leafPublicKey(*certificate);
+    if (!certificateKey.ok() || certificateKey.value() != publicKeyDer(key->get()))
+        return "claimkey does not match the public key of claimcert";
     return std::nullopt;
 }
 
@@ -280,6 +298,8 @@ ImprintSimDevice::Reply ImprintSimDevice::commit(const QList<QByteArray>& args)
         auto key = loadPrivateKey(m_objectData);
         storeKey(key->get());
     }
+    if (name == "claimcert")
+        removeFile(QStringLiteral("claimkey"));  // a new claim certificate starts a new claim
     saveFile(QString::fromLatin1(name), m_objectData);
     m_objectData.fill('\0');
     return {};
@@ -311,8 +331,12 @@ ImprintSimDevice::Reply ImprintSimDevice::hashes()
 
 ImprintSimDevice::Reply ImprintSimDevice::lock()
 {
-    if (!loadKey() || !loadFile(QStringLiteral("chain")))
-        return refuse(DeviceError::NoKey, "nothing provisioned to lock");
+    // Provisioned means its own key and certificate, or a claim to trade for them online.
+    const bool ownIdentity = loadKey() && loadFile(QStringLiteral("chain"));
+    const bool claim = loadFile(QStringLiteral("claimcert")) && loadFile(QStringLiteral("claimkey"))
+                       && loadFile(QStringLiteral("config"));
+    if (!ownIdentity && !claim)
+        return refuse(DeviceError::NoKey, "nothing provisioned to lock: neither key and chain nor claimcert, claimkey and config");
     saveFile(QStringLiteral("locked"), "1");
     return {};
 }

@@ -42,6 +42,7 @@ private:
     [[nodiscard]] Reply lock();
     [[nodiscard]] Reply reset();
     [[nodiscard]] std::optional<QByteArray> validateObject(const QByteArray& name, const QByteArray& data) const;
+    [[nodiscard]] std::optional<QByteArray> validateClaimKey(const QByteArray& data) const;
     [[nodiscard]] bool locked() const { return loadFile(QStringLiteral("locked")).has_value(); }
     void rebootNow();
 

@@ -105,23 +105,51 @@ TestCa::~TestCa() = default;
 
 QByteArray TestCa::caPem() const { return certificatePem(m_impl->certificate); }
 
+namespace {
+
+// A leaf for `publicKey` and `subject`, signed by the CA; empty when OpenSSL fails.
+QByteArray issueLeaf(X509* caCertificate, EVP_PKEY* caKey, const X509_NAME* subject, EVP_PKEY* publicKey)
+{
+    X509* leaf = X509_new();
+    static std::atomic<long> serial{100};
+    const bool ok = leaf != nullptr && X509_set_subject_name(leaf, subject) == 1 && X509_set_pubkey(leaf, publicKey) == 1
+                    && finishCertificate(leaf, X509_get_subject_name(caCertificate), caKey, ++serial);
+    QByteArray pem = ok ? certificatePem(leaf) : QByteArray();
+    X509_free(leaf);
+    return pem;
+}
+
+}  // namespace
+
 Result<QByteArray> TestCa::issueChain(const QByteArray& csrDer) const
 {
     const auto* cursor = reinterpret_cast<const unsigned char*>(csrDer.constData());
     X509_REQ* request = d2i_X509_REQ(nullptr, &cursor, csrDer.size());
     if (request == nullptr)
         return Error(ErrorCode::CsrRejected, QStringLiteral("test CA: the CSR does not parse"));
-    X509* leaf = X509_new();
-    static std::atomic<long> serial{100};
-    const bool ok = X509_set_subject_name(leaf, X509_REQ_get_subject_name(request)) == 1
-                    && X509_set_pubkey(leaf, X509_REQ_get0_pubkey(request)) == 1
-                    && finishCertificate(leaf, X509_get_subject_name(m_impl->certificate), m_impl->key, ++serial);
-    QByteArray chain = ok ? certificatePem(leaf) + caPem() : QByteArray();
-    X509_free(leaf);
+    const QByteArray leaf = issueLeaf(m_impl->certificate, m_impl->key, X509_REQ_get_subject_name(request),
+                                      X509_REQ_get0_pubkey(request));
     X509_REQ_free(request);
-    if (!ok)
+    if (leaf.isEmpty())
         return Error(ErrorCode::Crypto, QStringLiteral("test CA: signing the leaf failed"));
-    return chain;
+    return QByteArray(leaf + caPem());
+}
+
+Result<QByteArray> TestCa::issueCertificate(const QByteArray& spkiDer, const QString& commonName) const
+{
+    const auto* cursor = reinterpret_cast<const unsigned char*>(spkiDer.constData());
+    EVP_PKEY* publicKey = d2i_PUBKEY(nullptr, &cursor, spkiDer.size());
+    X509_NAME* subject = X509_NAME_new();
+    const QByteArray name = commonName.toUtf8();
+    const bool named = subject != nullptr
+                       && X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_UTF8, reinterpret_cast<const unsigned char*>(name.constData()),
+                                                     static_cast<int>(name.size()), -1, 0) == 1;
+    const QByteArray leaf = publicKey != nullptr && named ? issueLeaf(m_impl->certificate, m_impl->key, subject, publicKey) : QByteArray();
+    X509_NAME_free(subject);
+    EVP_PKEY_free(publicKey);
+    if (leaf.isEmpty())
+        return Error(ErrorCode::Crypto, QStringLiteral("test CA: issuing a certificate for %1 failed").arg(commonName));
+    return leaf;
 }
 
 TestKey makeTestKey()

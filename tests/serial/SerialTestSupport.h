@@ -54,6 +54,8 @@ public:
 
     // Leaf certificate for the CSR's key and subject, followed by the CA certificate (PEM).
     [[nodiscard]] Result<QByteArray> issueChain(const QByteArray& csrDer) const;
+    // A leaf certificate alone (PEM) for a public key (SubjectPublicKeyInfo DER): a claim certificate.
+    [[nodiscard]] Result<QByteArray> issueCertificate(const QByteArray& spkiDer, const QString& commonName) const;
     [[nodiscard]] QByteArray caPem() const;
 
 private:

@@ -8,12 +8,14 @@
 #include <QTest>
 #include <QThread>
 
+#include <optional>
+
 using namespace imprint;
 using namespace std::chrono_literals;
 
 namespace {
 
-enum Slot { Clean, Drop, Corrupt, CorruptAlways, Stall, Reboot, GarbageCsr, ForeignCsr, DuplicateId, Noise, Rework, SlotCount };
+enum Slot { Clean, Drop, Corrupt, CorruptAlways, Stall, Reboot, GarbageCsr, ForeignCsr, DuplicateId, Noise, Rework, Claim, SlotCount };
 
 std::unique_ptr<serial::ImprintDriver> openDriver(const QString& port)
 {
@@ -71,6 +73,26 @@ Status provision(serial::ImprintDriver& driver, const test::TestCa& ca)
     if (auto verified = serial::verifySignature(leafKey.value(), nonce, signature.value()); !verified.ok())
         return Error(ErrorCode::DeviceRefused, QStringLiteral("proof of possession failed: ") + verified.error().message());
     return driver.lock();
+}
+
+SecureBytes secret(const QByteArray& bytes) { return {bytes.constData(), static_cast<std::size_t>(bytes.size())}; }
+
+QByteArray pkcs8Pem(const QByteArray& der)
+{
+    QByteArray pem = "-----BEGIN PRIVATE KEY-----\n";
+    const QByteArray base64 = der.toBase64();
+    for (qsizetype at = 0; at < base64.size(); at += 64)
+        pem += base64.mid(at, 64) + '\n';
+    return pem + "-----END PRIVATE KEY-----\n";
+}
+
+std::optional<QByteArray> hashOf(const QList<device::ObjectHash>& hashes, const QString& object)
+{
+    for (const device::ObjectHash& hash : hashes) {
+        if (hash.object == object)
+            return hash.sha256;
+    }
+    return std::nullopt;
 }
 
 }  // namespace
@@ -180,6 +202,83 @@ private Q_SLOTS:
         QCOMPARE(written.error().code(), ErrorCode::DeviceRefused);
         QVERIFY2(written.error().message().contains(QStringLiteral("certificate does not match the device key")),
                  qPrintable(written.error().message()));
+    }
+
+    void claimKeyOfAnotherCertificateIsRefused()
+    {
+        auto driver = openDriver(m_devsim->slot(Claim));
+        QVERIFY(driver);
+        auto identity = driver->identify();
+        REQUIRE_OK(identity);
+        QVERIFY(identity->can(QStringLiteral("claim")));
+        const test::TestKey claimKey = test::makeTestKey();
+        const test::TestKey otherKey = test::makeTestKey();
+        auto certificate = m_ca->issueCertificate(claimKey.spkiDer, QStringLiteral("fleet claim"));
+        REQUIRE_OK(certificate);
+        const Status written = driver->writeClaim(certificate.value(), secret(otherKey.pkcs8Der));
+        QVERIFY(!written.ok());
+        QCOMPARE(written.error().code(), ErrorCode::DeviceRefused);
+        QCOMPARE(written.error().message(),
+                 QStringLiteral("port %1: device refused COMMIT claimkey: ERR 8 OBJECT_INVALID claimkey does not match the "
+                                "public key of claimcert")
+                     .arg(m_devsim->slot(Claim)));
+        auto hashes = driver->readBackHashes();
+        REQUIRE_OK(hashes);
+        QCOMPARE(hashOf(hashes.value(), QStringLiteral("claimcert")), serial::sha256(certificate.value()));
+        QVERIFY(!hashOf(hashes.value(), QStringLiteral("claimkey")));
+        // Half a claim is nothing to lock.
+        const Status locked = driver->lock();
+        QVERIFY(!locked.ok());
+        QVERIFY2(locked.error().message().contains(QStringLiteral("ERR 5 NO_KEY")), qPrintable(locked.error().message()));
+        // Neither object is a certificate: refused naming the object.
+        const Status garbage = driver->writeClaim("not a certificate", secret(claimKey.pkcs8Der));
+        QVERIFY(!garbage.ok());
+        QVERIFY2(garbage.error().message().endsWith(QStringLiteral("COMMIT claimcert: ERR 8 OBJECT_INVALID claimcert holds no PEM certificate")),
+                 qPrintable(garbage.error().message()));
+        REQUIRE_OK(driver->factoryReset());
+    }
+
+    void claimIsWrittenReadBackLockedAndResetErasesIt()
+    {
+        auto driver = openDriver(m_devsim->slot(Claim));
+        QVERIFY(driver);
+        const test::TestKey key = test::makeTestKey();
+        auto certificate = m_ca->issueCertificate(key.spkiDer, QStringLiteral("fleet claim"));
+        REQUIRE_OK(certificate);
+        const device::ConfigurationValues config{{QStringLiteral("template"), QStringLiteral("fleet")},
+                                                 {QStringLiteral("claim-api"), QStringLiteral("csr")}};
+        // As DER first; reset; then as PEM (what the station's claim files hold) and locked.
+        REQUIRE_OK(driver->writeClaim(certificate.value(), secret(key.pkcs8Der)));
+        auto hashes = driver->readBackHashes();
+        REQUIRE_OK(hashes);
+        QCOMPARE(hashOf(hashes.value(), QStringLiteral("claimkey")), driver->expectedHash(QStringLiteral("claimkey"), key.pkcs8Der));
+        REQUIRE_OK(driver->factoryReset());
+        auto erased = driver->readBackHashes();
+        REQUIRE_OK(erased);
+        QVERIFY(erased->isEmpty());
+
+        const QByteArray keyPem = pkcs8Pem(key.pkcs8Der);
+        QVERIFY(keyPem.size() > 192);  // more than one CHUNK
+        REQUIRE_OK(driver->writeClaim(certificate.value(), secret(keyPem)));
+        REQUIRE_OK(driver->writeConfiguration(config));
+        hashes = driver->readBackHashes();
+        REQUIRE_OK(hashes);
+        QCOMPARE(hashes->size(), 3);
+        QCOMPARE(hashOf(hashes.value(), QStringLiteral("claimcert")),
+                 driver->expectedHash(QStringLiteral("claimcert"), certificate.value()));
+        QCOMPARE(hashOf(hashes.value(), QStringLiteral("claimkey")), driver->expectedHash(QStringLiteral("claimkey"), keyPem));
+        QCOMPARE(hashOf(hashes.value(), QStringLiteral("config")),
+                 driver->expectedHash(QStringLiteral("config"), device::configurationText(config)));
+        // The claim is kept apart from the device's own identity: it has no device key.
+        const auto ownKey = driver->publicKey();
+        QVERIFY(!ownKey.ok());
+        QVERIFY2(ownKey.error().message().contains(QStringLiteral("NO_KEY")), qPrintable(ownKey.error().message()));
+        // A claim and its config are enough to lock; afterwards no claim goes in.
+        REQUIRE_OK(driver->lock());
+        const Status again = driver->writeClaim(certificate.value(), secret(keyPem));
+        QVERIFY(!again.ok());
+        QCOMPARE(again.error().message(),
+                 QStringLiteral("port %1: device refused BEGIN claimcert: ERR 9 LOCKED").arg(m_devsim->slot(Claim)));
     }
 
     void droppedLinkFailsThatSlotOnly()

@@ -35,10 +35,15 @@ Status ProvisioningRun::start(const std::vector<SlotConfig>& slots, const RunOpt
             return Error(ErrorCode::InvalidInput, QStringLiteral("port %1 is given twice").arg(slot.port));
         ports.insert(slot.port);
     }
+    if (installsClaim(m_profile.registration) && !options.claims)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("registration mode %1 installs a claim on every device, but "
+                                                             "the run has no claim to install")
+                                                  .arg(registrationModeName(m_profile.registration)));
     if (m_profile.bind == BindMode::Barcode && !options.labels)
         return Error(ErrorCode::InvalidInput, QStringLiteral("the profile binds by barcode, but the run has no label "
                                                              "scanner to read labels from"));
     m_options = options;
+    m_quotaOverrideBy = options.quotaOverrideSupervisor;
     for (const auto& slot : slots) {
         m_slotNumbers.push_back(slot.slot);
         if (m_options.labels)
@@ -165,9 +170,25 @@ Status ProvisioningRun::approveRework(int slot, const QString& supervisorId)
     return {};
 }
 
+Status ProvisioningRun::approveQuotaOverride(const QString& supervisorId)
+{
+    if (Status allowed = m_audit.requireSupervisor(supervisorId, QStringLiteral("a quota override")); !allowed)
+        return allowed;
+    std::lock_guard lock(m_reworkMutex);
+    m_quotaOverrideBy = supervisorId;
+    return {};
+}
+
+std::optional<QString> ProvisioningRun::quotaOverride()
+{
+    std::lock_guard lock(m_reworkMutex);
+    return m_quotaOverrideBy;
+}
+
 UnitOutcome ProvisioningRun::provisionUnit(device::DeviceDriver& driver, const device::DeviceIdentity& identity,
                                            const SlotConfig& slot, SlotSnapshot& snapshot,
-                                           const std::optional<QString>& reworkBy, audit::SqlConnection* reader)
+                                           const std::optional<QString>& reworkBy,
+                                           const std::optional<QString>& pastQuotaBy, audit::SqlConnection* reader)
 {
     snapshot.hardwareId = identity.hardwareId;
     snapshot.serialNumber = identity.serialNumber;
@@ -175,6 +196,7 @@ UnitOutcome ProvisioningRun::provisionUnit(device::DeviceDriver& driver, const d
     snapshot.reason.clear();
     snapshot.hint.clear();
     snapshot.stepIndex = 0;
+    snapshot.claimExpiresAt.reset();
     publish(snapshot, SlotPhase::Working);
 
     const qint64 unitStart = m_clock.monotonicNs();
@@ -183,9 +205,9 @@ UnitOutcome ProvisioningRun::provisionUnit(device::DeviceDriver& driver, const d
     context.batchId = m_options.batchId;
     context.slot = slot.slot;
     context.actor = m_options.actor;
-    if (m_options.quotaOverrideSupervisor) {
+    if (pastQuotaBy) {
         context.quotaOverride = true;
-        context.actor.supervisor = m_options.quotaOverrideSupervisor;
+        context.actor.supervisor = pastQuotaBy;
     }
     if (reworkBy) {
         context.rework = true;
@@ -194,12 +216,16 @@ UnitOutcome ProvisioningRun::provisionUnit(device::DeviceDriver& driver, const d
     context.hardwareIdAsSerial = m_options.hardwareIdAsSerial;
     context.labels = m_options.labels;
     context.reader = reader;
-    return provisioner.run(identity, context, [&](const QString& step, int index, int) {
+    context.claims = m_options.claims;
+    auto outcome = provisioner.run(identity, context, [&](const QString& step, int index, int) {
         snapshot.step = step;
         snapshot.stepIndex = index;
+        snapshot.claimExpiresAt = provisioner.claimExpiresAt();
         snapshot.elapsedMs = (m_clock.monotonicNs() - unitStart) / 1'000'000;
         publish(snapshot, SlotPhase::Working);
     });
+    snapshot.claimExpiresAt.reset();  // counted down only while the unit runs
+    return outcome;
 }
 
 void ProvisioningRun::runSlot(const SlotConfig& slot)
@@ -225,6 +251,7 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
     audit::SqlConnection* const readerConnection = reader ? reader.value().get() : nullptr;
 
     QString lastHardwareId;
+    bool refusedBeforeOverride = false;  // the last device may have been refused for the quota
     qint64 idleSince = m_clock.monotonicNs();
     auto idleTooLong = [&] {
         const auto idle = std::chrono::nanoseconds(m_clock.monotonicNs() - idleSince);
@@ -237,14 +264,20 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
         auto identity = driver ? driver.value()->identify() : Result<device::DeviceIdentity>(driver.error());
         // The same device still on the slot is left alone, unless a supervisor approved its rework.
         std::optional<QString> reworkBy;
-        if (identity && identity->hardwareId == lastHardwareId)
+        const bool sameDevice = identity && identity->hardwareId == lastHardwareId;
+        if (sameDevice)
             reworkBy = takeReworkApproval(slot.slot, identity->hardwareId);
-        if (!identity || (identity->hardwareId == lastHardwareId && !reworkBy)) {
+        std::optional<QString> pastQuotaBy = quotaOverride();
+        // ...or unless it was refused before a supervisor let the run past the quota.
+        const bool retryPastQuota = sameDevice && refusedBeforeOverride && pastQuotaBy;
+        if (!identity || (sameDevice && !reworkBy && !retryPastQuota)) {
             // Nothing new on the port: keep the last outcome on the tile, ask again shortly.
             if (snapshot.phase == SlotPhase::WaitingForDevice && !identity)
                 snapshot.reason = identity.error().message();
-            if (!identity)
+            if (!identity) {
                 forgetRefusal(slot.slot);  // the refused device was taken away
+                refusedBeforeOverride = false;
+            }
             driver = Error(ErrorCode::Cancelled, QString());  // close the port while waiting
             if (!pause(m_options.pollInterval))
                 break;
@@ -253,15 +286,17 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
         if (!claimUnit())
             break;
 
-        UnitOutcome outcome = provisionUnit(*driver.value(), identity.value(), slot, snapshot, reworkBy, readerConnection);
+        UnitOutcome outcome = provisionUnit(*driver.value(), identity.value(), slot, snapshot, reworkBy, pastQuotaBy,
+                                            readerConnection);
         if (!outcome.unitId && outcome.errorCode == ErrorCode::AlreadyExists && m_options.reworkSupervisor
             && !reworkBy) {
             // `run --rework`: the refusal is on record; provision it again, as a rework.
             outcome = provisionUnit(*driver.value(), identity.value(), slot, snapshot, m_options.reworkSupervisor,
-                                    readerConnection);
+                                    pastQuotaBy, readerConnection);
         }
 
         lastHardwareId = identity->hardwareId;
+        refusedBeforeOverride = !outcome.unitId && outcome.errorCode == ErrorCode::PermissionDenied && !pastQuotaBy;
         idleSince = m_clock.monotonicNs();
         if (!outcome.unitId && m_options.maxUnits > 0)
             m_claimed.fetch_sub(1);  // turned away before binding: no unit was attempted

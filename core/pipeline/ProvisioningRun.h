@@ -56,6 +56,8 @@ struct RunOptions
     // The bind commits while the device makes its key (UnitContext::reader). Off only to measure
     // what it saves (bench_station).
     bool overlapBind = true;
+    // Claim modes: where each unit's claim comes from (required then; see UnitContext). Not owned.
+    claims::ClaimProvider* claims = nullptr;
 };
 
 struct UnitTiming
@@ -91,6 +93,11 @@ public:
     // with the supervisor on record. Fails (PermissionDenied) when `supervisorId` is not a
     // registered supervisor, (NotFound) when the slot has no such refused device. Any thread.
     [[nodiscard]] Status approveRework(int slot, const QString& supervisorId);
+    // A supervisor lets an open batch take units past its quota for the rest of this run, as
+    // RunOptions::quotaOverrideSupervisor does from its start; a device refused for the quota
+    // and still on its slot is taken at once. Fails (PermissionDenied) when `supervisorId` is
+    // not a registered supervisor. Any thread.
+    [[nodiscard]] Status approveQuotaOverride(const QString& supervisorId);
     // True while any slot is still working or waiting.
     [[nodiscard]] bool running() const;
     // Waits for every worker to end, then returns what the run did.
@@ -107,7 +114,10 @@ private:
     void runSlot(const SlotConfig& slot);
     [[nodiscard]] UnitOutcome provisionUnit(device::DeviceDriver& driver, const device::DeviceIdentity& identity,
                                             const SlotConfig& slot, SlotSnapshot& snapshot,
-                                            const std::optional<QString>& reworkBy, audit::SqlConnection* reader);
+                                            const std::optional<QString>& reworkBy,
+                                            const std::optional<QString>& pastQuotaBy, audit::SqlConnection* reader);
+    // The supervisor who let this run past the quota, if any.
+    [[nodiscard]] std::optional<QString> quotaOverride();
     // The supervisor who approved rework of this device on this slot, taken (once) if any.
     [[nodiscard]] std::optional<QString> takeReworkApproval(int slot, const QString& hardwareId);
     void forgetRefusal(int slot);
@@ -131,6 +141,7 @@ private:
     std::atomic<int> m_claimed{0};
     std::mutex m_reworkMutex;
     std::map<int, ReworkState> m_rework;
+    std::optional<QString> m_quotaOverrideBy;  // under m_reworkMutex
     std::mutex m_summaryMutex;
     RunSummary m_summary;
 };

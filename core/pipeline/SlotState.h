@@ -3,8 +3,11 @@
 // What a slot (one port of the fixture) is doing, as the technician's tile and the CLI's
 // progress line show it. Snapshots are values: they cross threads by copy.
 
+#include <QDateTime>
 #include <QMetaType>
 #include <QString>
+
+#include <optional>
 
 namespace imprint::pipeline {
 
@@ -33,6 +36,9 @@ struct SlotSnapshot
     qint64 elapsedMs = 0;  // of the current or last unit
     QString reason;        // on failure: what went wrong, in plain words
     QString hint;          // on failure: what the technician should do
+    // Trusted user: when the claim being installed expires (the tile counts down); unset otherwise
+    // and once the unit has ended.
+    std::optional<QDateTime> claimExpiresAt;
     int passed = 0;        // units this slot has passed in this run
     int failed = 0;
 };

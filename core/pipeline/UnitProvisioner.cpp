@@ -20,6 +20,8 @@ const QString kIssue = QStringLiteral("issue");
 const QString kWriteKey = QStringLiteral("write key");
 const QString kWriteChain = QStringLiteral("write chain");
 const QString kWriteRootCa = QStringLiteral("write root CA");
+const QString kRequestClaim = QStringLiteral("request claim");
+const QString kWriteClaim = QStringLiteral("write claim");
 const QString kWriteConfiguration = QStringLiteral("write configuration");
 const QString kVerify = QStringLiteral("verify");
 const QString kProofOfPossession = QStringLiteral("proof of possession");
@@ -116,6 +118,15 @@ QStringList UnitProvisioner::stepNames(const ProvisioningProfile& profile)
     if (profile.bind == BindMode::Barcode)
         steps << kScanLabel;
     steps << kBind;
+    if (installsClaim(profile.registration)) {  // no key, no certificate: the device gets them online
+        if (profile.registration == RegistrationMode::TrustedUser)
+            steps << kRequestClaim;
+        steps << kWriteClaim;
+        if (!profile.serverRootCaPem.isEmpty())
+            steps << kWriteRootCa;
+        steps << kWriteConfiguration << kVerify << kLock << kComplete;
+        return steps;
+    }
     if (profile.keyMode == KeyMode::DeviceCsr)
         steps << kGenerateKey << kIssue;
     else
@@ -144,6 +155,9 @@ UnitOutcome UnitProvisioner::run(const device::DeviceIdentity& identity, const U
     m_earlyCsr.reset();
     m_deviceNs = 0;
     m_stationKey.reset();
+    m_claims = context.claims;
+    m_claimExpiresAt.reset();
+    m_stepDetail.reset();
 
     const qint64 start = m_clock.monotonicNs();
     UnitOutcome outcome;
@@ -203,13 +217,16 @@ UnitOutcome UnitProvisioner::run(const device::DeviceIdentity& identity, const U
     }
     m_unitId = unit->unitId;
     for (const audit::StepEvent& deferred : std::exchange(m_deferredEvents, {}))
-        recordEvent(deferred.step, deferred.outcome, deferred.error, deferred.durationMs.value_or(0) * 1'000'000);
+        recordEvent(deferred.step, deferred.outcome, deferred.error, deferred.durationMs.value_or(0) * 1'000'000,
+                    deferred.detail);
     outcome.unitId = unit->unitId;
     outcome.serialNumber = unit->serialNumber;
     outcome.thingName = unit->thingName;
 
     if (auto failure = provision(identity, unit.value(), outcome)) {
         fail(failure->step, failure->error);
+        if (failure->hint)
+            outcome.hint = *failure->hint;
         const Status events = awaitEvents();
         const Status recorded = m_audit.completeFailed(unit->unitId, failure->step, failure->error.message());
         if (!events || !recorded) {
@@ -225,8 +242,10 @@ UnitOutcome UnitProvisioner::run(const device::DeviceIdentity& identity, const U
     const qint64 durationMs = (m_clock.monotonicNs() - start) / 1'000'000;
     std::vector<std::future<Status>> stepEvents = std::exchange(m_pendingEvents, {});
     const auto stepEventCount = static_cast<qint64>(stepEvents.size());
+    const bool claimInstalled = installsClaim(m_profile.registration);
     auto completed = step<qint64>(
-        kComplete, [&] { return m_audit.completePassed(unit->unitId, durationMs, stepEventCount); }, false, false);
+        kComplete, [&] { return m_audit.completePassed(unit->unitId, durationMs, stepEventCount, claimInstalled); },
+        false, false);
     const Status events = awaitEvents(stepEvents);  // settled already: queued before the final record
     if (!completed) {
         const Error& why = events ? completed.error() : events.error();
@@ -244,7 +263,7 @@ Result<audit::UnitHandle> UnitProvisioner::bind(const audit::BeginUnit& begin, c
     auto sequential = [&] { return step<audit::UnitHandle>(kBind, [&] { return m_audit.beginUnit(begin); }, false, false); };
     // Only a device whose binding is all but certain is asked for its key before the bind has
     // committed: a device that will be refused (already provisioned…) is never touched.
-    if (m_profile.keyMode != KeyMode::DeviceCsr || !context.reader)
+    if (m_profile.keyMode != KeyMode::DeviceCsr || !context.reader || installsClaim(m_profile.registration))
         return sequential();
     auto preview = audit::previewBind(*context.reader, begin);
     if (!preview || !preview.value())
@@ -308,6 +327,8 @@ std::optional<UnitProvisioner::Failure> UnitProvisioner::provision(const device:
         if (!reset)
             return Failure{kFactoryReset, reset.error()};
     }
+    if (installsClaim(m_profile.registration))
+        return installClaim(identity, unit);
     auto issued = keyAndIssue(identity, unit);
     if (!issued)
         return Failure{m_steps.value(m_currentStep), issued.error()};
@@ -393,19 +414,26 @@ Status UnitProvisioner::writeAndVerify(const ca::IssuedCertificate& certificate,
             return keyWritten;
     }
 
-    QList<QPair<QString, QByteArray>> written;
+    ExpectedHashes written;
     const QByteArray chain = certificate.pem + m_issuer.caChainPem();
     if (Status ok = step<void>(kWriteChain, [&] { return m_driver.writeCertificateChain(chain); }); !ok)
         return ok;
-    written.append({QStringLiteral("chain"), chain});
+    written.append({QStringLiteral("chain"), m_driver.expectedHash(QStringLiteral("chain"), chain)});
+    if (Status ok = writeRootCaAndConfiguration(ids, {}, written); !ok)
+        return ok;
+    return verifyReadBack(written);
+}
 
+Status UnitProvisioner::writeRootCaAndConfiguration(const ca::DeviceIdentity& ids,
+                                                    const device::ConfigurationValues& extra, ExpectedHashes& written)
+{
     if (!m_profile.serverRootCaPem.isEmpty()) {
         if (Status ok = step<void>(kWriteRootCa, [&] { return m_driver.writeServerRootCa(m_profile.serverRootCaPem); }); !ok)
             return ok;
-        written.append({QStringLiteral("rootca"), m_profile.serverRootCaPem});
+        written.append({QStringLiteral("rootca"), m_driver.expectedHash(QStringLiteral("rootca"), m_profile.serverRootCaPem)});
     }
 
-    if (!m_profile.configuration.isEmpty()) {
+    if (!m_profile.configuration.isEmpty() || !extra.isEmpty()) {
         device::ConfigurationValues values;
         for (const auto& [key, pattern] : m_profile.configuration) {
             auto value = ca::expandPattern(pattern, ids);
@@ -413,17 +441,22 @@ Status UnitProvisioner::writeAndVerify(const ca::IssuedCertificate& certificate,
                 return value.error().withContext(QStringLiteral("configuration value '%1'").arg(key));
             values.append({key, value.value()});
         }
+        values.append(extra);
         if (Status ok = step<void>(kWriteConfiguration, [&] { return m_driver.writeConfiguration(values); }); !ok)
             return ok;
-        written.append({QStringLiteral("config"), device::configurationText(values)});
+        written.append({QStringLiteral("config"),
+                        m_driver.expectedHash(QStringLiteral("config"), device::configurationText(values))});
     }
+    return {};
+}
 
+Status UnitProvisioner::verifyReadBack(const ExpectedHashes& written)
+{
     auto verified = step<bool>(kVerify, [&]() -> Result<bool> {
         auto hashes = m_driver.readBackHashes();
         if (!hashes)
             return hashes.error();
-        for (const auto& [object, content] : written) {
-            const QByteArray expected = m_driver.expectedHash(object, content);
+        for (const auto& [object, expected] : written) {
             const auto found = std::find_if(hashes->cbegin(), hashes->cend(),
                                             [&](const device::ObjectHash& h) { return h.object == object; });
             if (found == hashes->cend())
@@ -469,6 +502,117 @@ Status UnitProvisioner::proveAndLock(const ca::IssuedCertificate& certificate, c
     return {};
 }
 
+std::optional<UnitProvisioner::Failure> UnitProvisioner::installClaim(const device::DeviceIdentity& identity,
+                                                                      const audit::UnitHandle& unit)
+{
+    const QString first = m_profile.registration == RegistrationMode::TrustedUser ? kRequestClaim : kWriteClaim;
+    if (!m_claims)
+        return Failure{first, Error(ErrorCode::Internal, QStringLiteral("the profile installs %1 claims, but the run has "
+                                                                        "no claim provider")
+                                                             .arg(registrationModeName(m_profile.registration)))};
+    auto claim = m_profile.registration == RegistrationMode::TrustedUser ? requestClaim() : m_claims->claimForUnit();
+    if (!claim)
+        return Failure{first, claim.error()};
+    m_claimExpiresAt = claim->expiresAt;
+
+    // The key is on the station only until the device has it: its expected hash is taken, then it is wiped.
+    ExpectedHashes written;
+    m_stepDetail = claims::claimDetail(claim.value());
+    const Status installed = step<void>(kWriteClaim, [&] { return m_driver.writeClaim(claim->certificatePem, claim->privateKeyPem); });
+    if (installed) {
+        QByteArray key(claim->privateKeyPem.data(), static_cast<qsizetype>(claim->privateKeyPem.size()));
+        written.append({QStringLiteral("claimcert"), m_driver.expectedHash(QStringLiteral("claimcert"), claim->certificatePem)});
+        written.append({QStringLiteral("claimkey"), m_driver.expectedHash(QStringLiteral("claimkey"), key)});
+        key.fill('\0');
+    }
+    claim->privateKeyPem.wipe();
+    if (!installed) {
+        if (installed.error().code() == ErrorCode::Unsupported)
+            return Failure{kWriteClaim, installed.error(),
+                           QStringLiteral("This device family cannot hold a fleet-provisioning claim. Set it aside: it "
+                                          "needs a batch whose profile has the station issue its certificate.")};
+        return Failure{kWriteClaim, installed.error()};
+    }
+
+    const ca::DeviceIdentity ids{unit.thingName, unit.serialNumber, identity.hardwareId};
+    device::ConfigurationValues extra;
+    const bool hasTemplate = std::any_of(m_profile.configuration.cbegin(), m_profile.configuration.cend(),
+                                         [](const auto& pair) { return pair.first == u"template"; });
+    if (!hasTemplate)
+        extra.append({QStringLiteral("template"), m_profile.claimTemplate});
+    if (Status ok = writeRootCaAndConfiguration(ids, extra, written); !ok)
+        return Failure{m_steps.value(m_currentStep), ok.error()};
+    if (Status ok = verifyReadBack(written); !ok)
+        return Failure{kVerify, ok.error()};
+    return lockBeforeExpiry(identity, claim.value());
+}
+
+bool UnitProvisioner::lastsInstallation(const claims::UnitClaim& claim) const
+{
+    return !claim.expiresAt || m_clock.nowUtc().msecsTo(*claim.expiresAt) >= m_profile.claimInstallBudget.count();
+}
+
+Result<claims::UnitClaim> UnitProvisioner::requestClaim()
+{
+    return step<claims::UnitClaim>(
+        kRequestClaim,
+        [&]() -> Result<claims::UnitClaim> {
+            auto claim = m_claims->claimForUnit();
+            if (!claim || lastsInstallation(claim.value())) {
+                if (claim)
+                    m_stepDetail = claims::claimDetail(claim.value());
+                return claim;
+            }
+            // Too little time left to install and lock before it expires: on record, and replaced.
+            const qint64 leftMs = m_clock.nowUtc().msecsTo(*claim->expiresAt);
+            const QString why = QStringLiteral("claim %1 had %2 s left; installing needs %3 s: a fresh claim was requested")
+                                    .arg(claim->certificateId)
+                                    .arg(double(leftMs) / 1000.0, 0, 'f', 1)
+                                    .arg(double(m_profile.claimInstallBudget.count()) / 1000.0, 0, 'f', 0);
+            qCInfo(lcPipeline).noquote() << "port" << m_driver.portName() << why;
+            recordEvent(kRequestClaim, QStringLiteral("renewed"), why, 0, claims::claimDetail(claim.value()));
+            claim->privateKeyPem.wipe();
+            auto fresh = m_claims->claimForUnit();
+            if (!fresh || lastsInstallation(fresh.value())) {
+                if (fresh)
+                    m_stepDetail = claims::claimDetail(fresh.value());
+                return fresh;
+            }
+            fresh->privateKeyPem.wipe();
+            return Error(ErrorCode::CloudRejected,
+                         QStringLiteral("the fresh claim %1 also expires in less than the %2 s installing needs (at %3): "
+                                        "check the station's clock against AWS's")
+                             .arg(fresh->certificateId)
+                             .arg(double(m_profile.claimInstallBudget.count()) / 1000.0, 0, 'f', 0)
+                             .arg(fresh->expiresAt->toUTC().toString(Qt::ISODate)));
+        },
+        false, false);
+}
+
+std::optional<UnitProvisioner::Failure> UnitProvisioner::lockBeforeExpiry(const device::DeviceIdentity& identity,
+                                                                          const claims::UnitClaim& claim)
+{
+    // A device must never be reported passed holding a claim that expired before it was locked:
+    // it could never trade the claim for its certificate.
+    if (claim.expiresAt && m_clock.nowUtc() >= *claim.expiresAt) {
+        const Error expired(ErrorCode::Timeout,
+                            QStringLiteral("port %1: claim %2 expired at %3, before the device was locked")
+                                .arg(m_driver.portName(), claim.certificateId,
+                                     claim.expiresAt->toUTC().toString(Qt::ISODate)));
+        static_cast<void>(step<void>(kLock, [&]() -> Status { return expired; }, false, false));
+        return Failure{kLock, expired,
+                       QStringLiteral("The claim ran out before the device was finished. Re-seat the device: it gets a "
+                                      "fresh claim (if it keeps happening, raise the profile's claim budget).")};
+    }
+    if (!identity.can(QStringLiteral("lock"))) {
+        skip(kLock, QStringLiteral("device family has no provisioning lock"));
+        return std::nullopt;
+    }
+    if (Status locked = step<void>(kLock, [&] { return m_driver.lock(); }); !locked)
+        return Failure{kLock, locked.error()};
+    return std::nullopt;
+}
+
 template <typename T>
 Result<T> UnitProvisioner::step(const QString& name, const std::function<Result<T>()>& action, bool onDevice,
                                 bool retryable, bool announced)
@@ -485,15 +629,16 @@ Result<T> UnitProvisioner::step(const QString& name, const std::function<Result<
         if (onDevice)
             m_deviceNs += took;
         if (result.ok()) {
-            recordEvent(name, QStringLiteral("ok"), std::nullopt, took);
+            recordEvent(name, QStringLiteral("ok"), std::nullopt, took, std::exchange(m_stepDetail, std::nullopt));
             return result;
         }
         if (!isTransient(result.error().code()) || attempt >= attempts) {
-            recordEvent(name, QStringLiteral("failed"), result.error().message(), took);
+            recordEvent(name, QStringLiteral("failed"), result.error().message(), took,
+                        std::exchange(m_stepDetail, std::nullopt));
             return result;
         }
         qCInfo(lcPipeline).noquote() << "retrying" << name << "after:" << result.error().message();
-        recordEvent(name, QStringLiteral("retry"), result.error().message(), took);
+        recordEvent(name, QStringLiteral("retry"), result.error().message(), took, m_stepDetail);
         const qint64 waitStart = m_clock.monotonicNs();
         std::this_thread::sleep_for(backoff);
         if (onDevice)
@@ -516,18 +661,18 @@ void UnitProvisioner::skip(const QString& name, const QString& why)
 }
 
 void UnitProvisioner::recordEvent(const QString& name, const QString& outcome, const std::optional<QString>& error,
-                                  qint64 durationNs)
+                                  qint64 durationNs, const std::optional<QString>& detail)
 {
+    const audit::StepEvent event{name, outcome, error, durationNs / 1'000'000, detail};
     if (m_deferEvents) {
-        m_deferredEvents.push_back(audit::StepEvent{name, outcome, error, durationNs / 1'000'000});
+        m_deferredEvents.push_back(event);
         return;
     }
     if (!m_unitId)
         return;
     // Step events go to the writer without waiting: they are grouped with other slots' events
     // into one commit. Before the unit is reported passed, awaitEvents() waits for all of them.
-    m_pendingEvents.push_back(
-        m_audit.appendEventAsync(*m_unitId, audit::StepEvent{name, outcome, error, durationNs / 1'000'000}));
+    m_pendingEvents.push_back(m_audit.appendEventAsync(*m_unitId, event));
 }
 
 Status UnitProvisioner::awaitEvents()

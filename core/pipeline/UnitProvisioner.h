@@ -14,6 +14,7 @@
 #include "core/audit/AuditStore.h"
 #include "core/audit/SqlConnection.h"
 #include "core/ca/CertificateIssuer.h"
+#include "core/claims/ClaimProvider.h"
 #include "core/device/DeviceDriver.h"
 #include "core/pipeline/LabelScanner.h"
 #include "core/pipeline/ProvisioningProfile.h"
@@ -40,6 +41,9 @@ struct UnitContext
     // A read connection of the slot's thread: with it, the bind commits while the device makes
     // its key (one durable commit fewer on the unit's critical path). Optional.
     audit::SqlConnection* reader = nullptr;
+    // Claim modes (RegistrationMode::Claim, TrustedUser): where the unit's claim comes from
+    // (required then). Not owned.
+    claims::ClaimProvider* claims = nullptr;
 };
 
 struct UnitOutcome
@@ -75,12 +79,19 @@ public:
 
     [[nodiscard]] static QStringList stepNames(const ProvisioningProfile& profile);
 
+    // Claim modes: when the claim being installed expires (unset: none yet, or it never does).
+    // For the slot's tile; read it from the step callback (same thread).
+    [[nodiscard]] std::optional<QDateTime> claimExpiresAt() const { return m_claimExpiresAt; }
+
 private:
     struct Failure
     {
         QString step;
         Error error;
+        std::optional<QString> hint = std::nullopt;  // instead of hintFor(error.code())
     };
+    // Object name and the SHA-256 the device must report for it after it was written.
+    using ExpectedHashes = QList<QPair<QString, QByteArray>>;
 
     // BindMode::Barcode: the slot's scanned label, checked against the serial the device reports.
     [[nodiscard]] Result<QString> scanLabel(const device::DeviceIdentity& identity, const UnitContext& context);
@@ -91,6 +102,17 @@ private:
     [[nodiscard]] Result<ca::IssuedCertificate> keyAndIssue(const device::DeviceIdentity& identity,
                                                             const audit::UnitHandle& unit);
     [[nodiscard]] Status writeAndVerify(const ca::IssuedCertificate& certificate, const ca::DeviceIdentity& ids);
+    // Root CA (if any) and configuration (with `extra` values), both added to `written`.
+    [[nodiscard]] Status writeRootCaAndConfiguration(const ca::DeviceIdentity& ids,
+                                                     const device::ConfigurationValues& extra, ExpectedHashes& written);
+    [[nodiscard]] Status verifyReadBack(const ExpectedHashes& written);
+    // Claim modes: request (trusted user) and write the claim, configure, verify, lock.
+    [[nodiscard]] std::optional<Failure> installClaim(const device::DeviceIdentity& identity,
+                                                      const audit::UnitHandle& unit);
+    [[nodiscard]] Result<claims::UnitClaim> requestClaim();
+    [[nodiscard]] bool lastsInstallation(const claims::UnitClaim& claim) const;
+    [[nodiscard]] std::optional<Failure> lockBeforeExpiry(const device::DeviceIdentity& identity,
+                                                          const claims::UnitClaim& claim);
     [[nodiscard]] Status proveAndLock(const ca::IssuedCertificate& certificate, const device::DeviceIdentity& identity);
 
     // Runs one step: announces it, times it, retries transient failures, records its event.
@@ -102,7 +124,7 @@ private:
     void skip(const QString& name, const QString& why);
 
     void recordEvent(const QString& name, const QString& outcome, const std::optional<QString>& error,
-                     qint64 durationNs);
+                     qint64 durationNs, const std::optional<QString>& detail = std::nullopt);
     [[nodiscard]] Status awaitEvents();
     [[nodiscard]] static Status awaitEvents(std::vector<std::future<Status>>& pendingEvents);
 
@@ -124,6 +146,9 @@ private:
     std::optional<Result<device::CsrResult>> m_earlyCsr;  // made while the bind committed
     qint64 m_deviceNs = 0;
     std::optional<SecureBytes> m_stationKey;
+    claims::ClaimProvider* m_claims = nullptr;
+    std::optional<QDateTime> m_claimExpiresAt;
+    std::optional<QString> m_stepDetail;  // the detail of the step running now, on its events
 };
 
 }  // namespace imprint::pipeline

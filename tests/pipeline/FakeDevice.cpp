@@ -129,6 +129,20 @@ Status FakeDevice::writeServerRootCa(const QByteArray& pem)
     return {};
 }
 
+Status FakeDevice::writeClaim(const QByteArray& certificatePem, const SecureBytes& privateKeyPem)
+{
+    if (!m_holdsClaims)
+        return DeviceDriver::writeClaim(certificatePem, privateKeyPem);
+    if (auto error = scripted(QStringLiteral("claim")))
+        return *error;
+    if (onWriteClaim)
+        onWriteClaim();
+    m_stored.insert(QStringLiteral("claimcert"), certificatePem);
+    m_stored.insert(QStringLiteral("claimkey"),
+                    QByteArray(privateKeyPem.data(), static_cast<qsizetype>(privateKeyPem.size())));
+    return {};
+}
+
 Status FakeDevice::writeConfiguration(const device::ConfigurationValues& values)
 {
     if (auto error = scripted(QStringLiteral("config")))

@@ -28,6 +28,10 @@ public:
     void corruptReadBack(const QString& object) { m_corrupt = object; }
     // Runs inside writeCertificateChain, before it succeeds (to look at the audit at that moment).
     std::function<void()> onWriteChain;
+    // Runs inside writeClaim, before it succeeds (e.g. to move a FakeClock past the claim's expiry).
+    std::function<void()> onWriteClaim;
+    // The device family cannot hold a claim: writeClaim answers as DeviceDriver's default does.
+    void holdNoClaims() { m_holdsClaims = false; }
 
     [[nodiscard]] QString portName() const override { return m_port; }
     [[nodiscard]] Result<device::DeviceIdentity> identify() override;
@@ -37,6 +41,8 @@ public:
     [[nodiscard]] Status writeServerRootCa(const QByteArray& pem) override;
     [[nodiscard]] Status writeConfiguration(const device::ConfigurationValues& values) override;
     [[nodiscard]] Status writePrivateKey(const SecureBytes& pkcs8) override;
+    // Step "claim"; stored as "claimcert" and "claimkey".
+    [[nodiscard]] Status writeClaim(const QByteArray& certificatePem, const SecureBytes& privateKeyPem) override;
     [[nodiscard]] Result<QByteArray> proveKeyPossession(const QByteArray& nonce) override;
     [[nodiscard]] Result<QList<device::ObjectHash>> readBackHashes() override;
     [[nodiscard]] Status lock() override;
@@ -63,6 +69,7 @@ private:
     bool m_signWithOther = false;
     bool m_locked = false;
     bool m_injected = false;
+    bool m_holdsClaims = true;
 };
 
 }  // namespace imprint::test

@@ -2,38 +2,21 @@
 // (config), and any AWS IoT operation the station uses (iot OPERATION), against AWS or the
 // emulator (--endpoint-url / AWS_ENDPOINT_URL).
 #include "app/cli/Cli.h"
+#include "app/cli/InputFiles.h"
 #include "app/cli/commands/AwsCliOptions.h"
 #include "core/cloud/AwsConfig.h"
 #include "core/cloud/AwsIotClient.h"
 #include "core/cloud/SigV4.h"
 
-#include <QFile>
 #include <QJsonDocument>
 #include <QProcessEnvironment>
 
-#include <cstdio>
 
 namespace imprint::cli {
 
 namespace {
 
 using namespace imprint::cloud;
-
-Result<QByteArray> readInput(const QString& path)
-{
-    QFile file;
-    bool opened = false;
-    if (path.isEmpty() || path == u'-') {
-        opened = file.open(stdin, QIODevice::ReadOnly);
-    } else {
-        file.setFileName(path);
-        opened = file.open(QIODevice::ReadOnly);
-    }
-    if (!opened)
-        return Error(ErrorCode::Io, QStringLiteral("cannot read %1: %2")
-                                        .arg(path.isEmpty() ? QStringLiteral("standard input") : path, file.errorString()));
-    return file.readAll();
-}
 
 // The options every aws command shares: where the settings come from.
 using SettingsOptions = AwsCliOptions;
@@ -123,7 +106,7 @@ int signRequestCommand(CommandContext& context)
         return toInt(ExitCode::Usage);
     }
 
-    auto raw = readInput(parser.value(sign.input));
+    auto raw = readInputOrStdin(parser.value(sign.input));
     if (!raw)
         return fail(context, raw.error());
     auto request = HttpRequest::parse(raw.value());
@@ -213,7 +196,7 @@ Result<QJsonObject> operationInput(const QString& inline_, const QString& file)
         return QJsonObject();
     QByteArray text = inline_.toUtf8();
     if (!file.isEmpty()) {
-        auto read = readInput(file);
+        auto read = readInputOrStdin(file);
         if (!read)
             return read.error();
         text = read.value();
@@ -286,7 +269,7 @@ int iotCommand(CommandContext& context)
         return fail(context, client.error());
     Result<QJsonObject> answer = QJsonObject();
     if (parser.isSet(upload)) {
-        auto file = readInput(parser.value(upload));
+        auto file = readInputOrStdin(parser.value(upload));
         if (!file)
             return fail(context, file.error());
         const QJsonObject in = json.value();

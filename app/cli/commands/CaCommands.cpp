@@ -1,33 +1,16 @@
 // `imprint-cli ca …`: create the station's CA on its token, show it, issue a certificate from
 // a CSR, and make AWS IoT's verification certificate.
 #include "app/cli/Cli.h"
+#include "app/cli/InputFiles.h"
 #include "app/cli/TerminalPrompt.h"
 #include "app/common/CaStation.h"
 #include "hsm/X509Signing.h"
 
-#include <QFile>
 #include <QRegularExpression>
-#include <QSaveFile>
 
 namespace imprint::cli {
 
 namespace {
-
-Result<QByteArray> readInputFile(const QString& path, const QString& what)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error(ErrorCode::NotFound, QStringLiteral("cannot read %1 %2: %3").arg(what, path, file.errorString()));
-    return file.readAll();
-}
-
-Status writeOutputFile(const QString& path, const QByteArray& content)
-{
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly) || file.write(content) != content.size() || !file.commit())
-        return Error(ErrorCode::Io, QStringLiteral("cannot write %1: %2").arg(path, file.errorString()));
-    return {};
-}
 
 // A usage error (exit 2) naming the first required option that is missing.
 std::optional<int> missingOption(CommandContext& context, const QCommandLineParser& parser,

@@ -2,6 +2,7 @@
 // the audit database) and the CA's registration with AWS IoT. AWS settings as `aws`: the AWS
 // CLI's chain, --profile/--region/--endpoint-url (e.g. the emulator).
 #include "app/cli/Cli.h"
+#include "app/cli/InputFiles.h"
 #include "app/cli/TerminalPrompt.h"
 #include "app/cli/commands/AwsCliOptions.h"
 #include "app/common/CloudStation.h"
@@ -17,7 +18,6 @@
 #include "core/registration/CaRegistration.h"
 #include "core/registration/OutboxSender.h"
 
-#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcessEnvironment>
@@ -103,14 +103,6 @@ int statusCommand(CommandContext& context)
     return 0;
 }
 
-Result<QByteArray> readFile(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error(ErrorCode::NotFound, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    return file.readAll();
-}
-
 struct BulkOptions
 {
     QCommandLineOption batch{QStringLiteral("batch"), QStringLiteral("bulk: the batch (name or id) to register."),
@@ -143,7 +135,7 @@ int bulkSync(CommandContext& context, const QCommandLineParser& parser, const Co
     if (cloudSettings.templatePath.isEmpty())
         return fail(context, Error(ErrorCode::InvalidInput, QStringLiteral("bulk registration needs a template: --template FILE "
                                                                            "or [cloud] template in station.ini")));
-    auto body = readFile(cloudSettings.templatePath);
+    auto body = readInputFile(cloudSettings.templatePath, QStringLiteral("template"));
     if (!body)
         return fail(context, body.error());
     settings.templateBody = body.value();
@@ -290,7 +282,7 @@ int registerCaCommand(CommandContext& context)
     request.roleArn = parser.value(role);
     request.setAsActive = !parser.isSet(inactive);
     if (parser.isSet(templateFile)) {
-        auto body = readFile(parser.value(templateFile));
+        auto body = readInputFile(parser.value(templateFile), QStringLiteral("template"));
         if (!body)
             return fail(context, body.error());
         request.templateBody = body.value();

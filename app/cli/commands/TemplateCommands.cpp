@@ -4,12 +4,12 @@
 // the account's provisioning templates (JITP and fleet provisioning) managed from files, each
 // body checked locally (core/template/TemplateValidation) before it is uploaded.
 #include "app/cli/Cli.h"
+#include "app/cli/InputFiles.h"
 #include "app/cli/commands/AwsCliOptions.h"
 #include "core/template/CertificateParameters.h"
 #include "core/template/ProvisioningTemplate.h"
 #include "core/template/TemplateValidation.h"
 
-#include <QFile>
 #include <QJsonDocument>
 #include <QJsonArray>
 #include <QJsonObject>
@@ -18,18 +18,10 @@ namespace imprint::cli {
 
 namespace {
 
-Result<QByteArray> readFile(const QString& path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return Error(ErrorCode::Io, QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
-    return file.readAll();
-}
-
 // A params file is one JSON object of name -> string (numbers and booleans are taken as text).
 Result<QHash<QString, QString>> readParameters(const QString& path)
 {
-    auto data = readFile(path);
+    auto data = readInputFile(path);
     if (!data)
         return data.error();
     QJsonParseError parseError{};
@@ -71,7 +63,7 @@ int render(CommandContext& context)
         return toInt(ExitCode::Usage);
     }
 
-    auto body = readFile(parser.value(templateOption));
+    auto body = readInputFile(parser.value(templateOption));
     if (!body)
         return fail(context, body.error());
     auto parsed = provisioning::ProvisioningTemplate::parse(body.value());
@@ -80,7 +72,7 @@ int render(CommandContext& context)
     auto values = parser.isSet(paramsOption)
                       ? readParameters(parser.value(paramsOption))
                       : [&]() -> Result<QHash<QString, QString>> {
-                            auto pem = readFile(parser.value(certOption));
+                            auto pem = readInputFile(parser.value(certOption));
                             if (!pem)
                                 return pem.error();
                             return provisioning::certificateParameters(pem.value(), parser.value(certOption));
@@ -129,7 +121,7 @@ std::optional<int> parseManaged(QCommandLineParser& parser, CommandContext& cont
 // The body from --file, checked for its type before anything is sent.
 Result<QByteArray> checkedBody(const QString& path, provisioning::TemplateType type)
 {
-    auto body = readFile(path);
+    auto body = readInputFile(path);
     if (!body)
         return body.error();
     if (auto valid = provisioning::validateForUpload(body.value(), type); !valid)

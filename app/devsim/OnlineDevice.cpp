@@ -15,6 +15,10 @@ namespace {
 // Imprint protocol's "chain" object, then the nRF91 client certificate (sec tag 16842753).
 constexpr const char* kCertificateFiles[] = {OnlineDevice::kFleetCertificate, "chain", "cred-16842753-1.txt"};
 constexpr auto kDeviceKey = "device-key.pem";
+// Objects of the Imprint device protocol as imprint-devsim stores them.
+constexpr auto kInstalledClaimCertificate = "claimcert";
+constexpr auto kInstalledClaimKey = "claimkey";
+constexpr auto kConfiguration = "config";
 constexpr int kAnswerTimeoutMs = 15'000;
 
 int backoffMs(int failedAttempts)
@@ -43,6 +47,21 @@ Result<SecureBytes> readSecret(const QString& path)
     return secret;
 }
 
+// The station may install the claim key as DER; the TLS stack takes PEM.
+Result<SecureBytes> asPem(const SecureBytes& key)
+{
+    const QByteArray view = QByteArray::fromRawData(key.data(), static_cast<qsizetype>(key.size()));
+    if (view.startsWith("-----BEGIN"))
+        return SecureBytes(key.data(), key.size());
+    auto loaded = loadPrivateKey(view);
+    if (!loaded)
+        return loaded.error();
+    QByteArray pem = privateKeyPem(loaded->get());
+    SecureBytes secret(pem.constData(), static_cast<std::size_t>(pem.size()));
+    pem.fill('\0');
+    return secret;
+}
+
 }  // namespace
 
 OnlineDevice::OnlineDevice(const OnlineSettings& settings, OnlineIdentity identity)
@@ -60,9 +79,16 @@ void OnlineDevice::start()
                                             [this](const char* name) { return QFile::exists(storePath(name)); });
     if (hasCertificate && QFile::exists(storePath(kDeviceKey)))
         return connectWithOwnCertificate();
-    if (m_settings.claim)
-        return startClaim();
-    say(QStringLiteral("not connected: it holds neither its own certificate and key nor a claim"));
+    auto installed = installedClaim();
+    if (!installed)
+        return claimFailed(installed.error().message());
+    m_claim = installed.value() ? installed.value() : m_settings.claim;
+    if (!m_claim)
+        return say(QStringLiteral("not connected: it holds neither its own certificate and key nor a claim"));
+    if (installed.value())
+        say(QStringLiteral("using the claim installed by the station (template %1, %2)")
+                .arg(m_claim->templateName, m_claim->fromCsr ? QStringLiteral("csr") : QStringLiteral("keys")));
+    startClaim();
 }
 
 // ---- connecting with its own certificate -------------------------------------------------
@@ -119,19 +145,55 @@ void OnlineDevice::attemptFailed(const Error& error)
 
 QString OnlineDevice::requestTopic() const
 {
-    const ClaimSettings& claim = *m_settings.claim;
+    const ClaimSettings& claim = *m_claim;
     return claim.fromCsr ? mqtt::createFromCsrTopic(claim.format) : mqtt::createKeysTopic(claim.format);
+}
+
+Result<std::optional<ClaimSettings>> OnlineDevice::installedClaim() const
+{
+    if (!QFile::exists(storePath(kInstalledClaimCertificate)) || !QFile::exists(storePath(kInstalledClaimKey)))
+        return std::optional<ClaimSettings>();
+    const ClaimDefaults& defaults = m_settings.claimDefaults;
+    ClaimSettings claim{storePath(kInstalledClaimCertificate), storePath(kInstalledClaimKey), defaults.templateName,
+                        defaults.fromCsr, defaults.format};
+    const QByteArray configuration = readStore(kConfiguration).value_or(QByteArray());
+    for (const QByteArray& line : configuration.split('\n')) {
+        const qsizetype equals = line.indexOf('=');
+        const QByteArray key = line.left(equals);
+        const QString value = QString::fromUtf8(line.mid(equals + 1)).trimmed();
+        if (equals <= 0)
+            continue;
+        if (key == "template")
+            claim.templateName = value;
+        else if (key == "claim-api" && (value == QLatin1String("csr") || value == QLatin1String("keys")))
+            claim.fromCsr = value == QLatin1String("csr");
+        else if (key == "claim-payload" && (value == QLatin1String("json") || value == QLatin1String("cbor")))
+            claim.format = value == QLatin1String("cbor") ? mqtt::PayloadFormat::Cbor : mqtt::PayloadFormat::Json;
+        else if (key == "claim-api" || key == "claim-payload")
+            return Error(ErrorCode::InvalidInput, QStringLiteral("the installed config has %1=%2; expected %3")
+                                                      .arg(QString::fromLatin1(key), value,
+                                                           key == "claim-api" ? QStringLiteral("csr or keys")
+                                                                              : QStringLiteral("json or cbor")));
+    }
+    if (claim.templateName.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("the installed claim names no template: the config object has "
+                                                             "no template= and imprint-devsim was given no --template"));
+    return std::optional<ClaimSettings>(std::move(claim));
 }
 
 void OnlineDevice::startClaim()
 {
-    const ClaimSettings& claim = *m_settings.claim;
+    const ClaimSettings& claim = *m_claim;
     QFile certificate(claim.certificatePath);
     if (!certificate.open(QIODevice::ReadOnly))
         return claimFailed(QStringLiteral("cannot read the claim certificate %1: %2").arg(claim.certificatePath, certificate.errorString()));
     auto key = readSecret(claim.keyPath);
     if (!key)
         return claimFailed(key.error().message());
+    if (auto pem = asPem(key.value()); pem)
+        key.value() = std::move(pem.value());
+    else
+        return claimFailed(QStringLiteral("the claim key %1: %2").arg(claim.keyPath, pem.error().message()));
     auto identity = mqtt::makeTlsIdentity(certificate.readAll(), key.value());
     if (!identity)
         return claimFailed(QStringLiteral("claim: ") + identity.error().message());
@@ -148,7 +210,7 @@ void OnlineDevice::startClaim()
 void OnlineDevice::onClaimConnected()
 {
     // Subscribe to the answers before asking (they come only on this connection).
-    const ClaimSettings& claim = *m_settings.claim;
+    const ClaimSettings& claim = *m_claim;
     m_client->subscribe({requestTopic() + QStringLiteral("/+"),
                          mqtt::registerThingTopic(claim.templateName, claim.format) + QStringLiteral("/+")},
                         1);
@@ -159,12 +221,12 @@ void OnlineDevice::onClaimSubscribed(const QList<quint8>& granted)
     if (granted.contains(quint8{0x80}))
         return claimFailed(QStringLiteral("the endpoint refused the subscription to the fleet-provisioning answers"));
     QByteArray request;  // CreateKeysAndCertificate: an empty payload, as AWS expects
-    if (m_settings.claim->fromCsr) {
+    if (m_claim->fromCsr) {
         auto csr = certificateRequestPem();
         if (!csr)
             return claimFailed(csr.error().message());
         request = mqtt::encodePayload({{QStringLiteral("certificateSigningRequest"), QString::fromLatin1(csr.value())}},
-                                      m_settings.claim->format);
+                                      m_claim->format);
     }
     m_client->publish(requestTopic(), request, 1);
     m_answerTimer.start();
@@ -195,7 +257,7 @@ Result<QByteArray> OnlineDevice::certificateRequestPem()
 
 void OnlineDevice::onClaimMessage(const QString& topic, const QByteArray& payload)
 {
-    const ClaimSettings& claim = *m_settings.claim;
+    const ClaimSettings& claim = *m_claim;
     auto answer = mqtt::decodePayload(payload, claim.format);
     if (!answer)
         return claimFailed(QStringLiteral("answer on %1: %2").arg(topic, answer.error().message()));
@@ -215,7 +277,7 @@ void OnlineDevice::onCertificateAccepted(const QJsonObject& answer)
     m_ownershipToken = answer.value(QStringLiteral("certificateOwnershipToken")).toString();
     if (QSslCertificate(certificate).isNull() || m_ownershipToken.isEmpty())
         return claimFailed(QStringLiteral("%1/accepted lacks a certificatePem or a certificateOwnershipToken").arg(requestTopic()));
-    if (!m_settings.claim->fromCsr) {
+    if (!m_claim->fromCsr) {
         QByteArray key = answer.value(QStringLiteral("privateKey")).toString().toUtf8();
         const bool parses = loadPrivateKey(key).ok();
         const bool stored = parses && writeStore(kDeviceKey, key);
@@ -227,11 +289,11 @@ void OnlineDevice::onCertificateAccepted(const QJsonObject& answer)
         return claimFailed(QStringLiteral("cannot store the certificate in %1").arg(m_identity.storeDirectory));
     say(QStringLiteral("got certificate %1 by %2")
             .arg(answer.value(QStringLiteral("certificateId")).toString(),
-                 m_settings.claim->fromCsr ? QStringLiteral("CreateCertificateFromCsr") : QStringLiteral("CreateKeysAndCertificate")));
+                 m_claim->fromCsr ? QStringLiteral("CreateCertificateFromCsr") : QStringLiteral("CreateKeysAndCertificate")));
     const QJsonObject request{{QStringLiteral("certificateOwnershipToken"), m_ownershipToken},
                               {QStringLiteral("parameters"), QJsonObject{{QStringLiteral("SerialNumber"), m_identity.serialNumber}}}};
-    m_client->publish(mqtt::registerThingTopic(m_settings.claim->templateName, m_settings.claim->format),
-                      mqtt::encodePayload(request, m_settings.claim->format), 1);
+    m_client->publish(mqtt::registerThingTopic(m_claim->templateName, m_claim->format),
+                      mqtt::encodePayload(request, m_claim->format), 1);
     m_answerTimer.start();
 }
 
@@ -242,7 +304,7 @@ void OnlineDevice::onThingRegistered(const QJsonObject& answer)
     const QByteArray configuration = QJsonDocument(answer.value(QStringLiteral("deviceConfiguration")).toObject()).toJson();
     if (!writeStore(kFleetThing, thing.toUtf8()) || !writeStore(kFleetConfiguration, configuration))
         return claimFailed(QStringLiteral("cannot store the registration in %1").arg(m_identity.storeDirectory));
-    say(QStringLiteral("registered thing %1 by RegisterThing (%2)").arg(thing, m_settings.claim->templateName));
+    say(QStringLiteral("registered thing %1 by RegisterThing (%2)").arg(thing, m_claim->templateName));
     // Leave the claim session and come back as itself.
     m_client->close();
     connectWithOwnCertificate();

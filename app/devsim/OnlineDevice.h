@@ -4,7 +4,9 @@
 // with its own key and the certificate the station wrote (JITP/JITR drop the first connection
 // by design, so it retries with backoff), or, holding only a claim certificate, obtains its own
 // certificate by fleet provisioning (CreateCertificateFromCsr or CreateKeysAndCertificate, then
-// RegisterThing), stores the result and reconnects with it. Progress is reported as lines
+// RegisterThing), stores the result and reconnects with it. The claim is the one the station
+// installed through the device protocol (objects "claimcert"/"claimkey", settings from the
+// "config" object) or else the one given on the command line. Progress is reported as lines
 // "devsim: slot<N> <serial> <what happened>" for scripts and tests.
 
 #include "mqtt/FleetPayload.h"
@@ -27,11 +29,21 @@ struct ClaimSettings
     mqtt::PayloadFormat format = mqtt::PayloadFormat::Json;
 };
 
+// For a claim the station installed (objects "claimcert" and "claimkey"): what its "config"
+// object does not say (keys template=, claim-api=, claim-payload=).
+struct ClaimDefaults
+{
+    QString templateName;
+    bool fromCsr = true;
+    mqtt::PayloadFormat format = mqtt::PayloadFormat::Json;
+};
+
 struct OnlineSettings
 {
     mqtt::Endpoint endpoint;
     int attempts = 5;
-    std::optional<ClaimSettings> claim;
+    std::optional<ClaimSettings> claim;  // the claim given on the command line (--claim-cert ...)
+    ClaimDefaults claimDefaults;
     bool atBoot = false;      // go online when booting, not when leaving the fixture
 };
 
@@ -61,6 +73,8 @@ private:
     void attempt();
     void attemptFailed(const Error& error);
     // Claim
+    // The claim the station installed, with its settings from the "config" object; nullopt when none.
+    [[nodiscard]] Result<std::optional<ClaimSettings>> installedClaim() const;
     void startClaim();
     void onClaimConnected();
     void onClaimSubscribed(const QList<quint8>& granted);
@@ -79,6 +93,7 @@ private:
 
     const OnlineSettings& m_settings;
     OnlineIdentity m_identity;
+    std::optional<ClaimSettings> m_claim;  // the claim in use: installed, else the command line's
     mqtt::MqttClient* m_client = nullptr;  // child of this
     QTimer m_answerTimer;                  // a fleet-provisioning answer is due
     QString m_thingName;

@@ -2,7 +2,9 @@
 //   imprint-devsim --ports N --protocol imprint|nrf91 --dir DIR [--baud B] [--keygen-ms MS]
 //                  [--fault SLOT:KIND[,SLOT:KIND...]] [--queue K]
 //                  [--connect HOST:PORT --cafile CA.pem [--connect-attempts N] [--online-at-boot]
-//                   [--claim-cert C --claim-key K --template NAME [--claim-api csr|keys] [--payload json|cbor]]]
+//                   [--claim-cert C --claim-key K] [--template NAME] [--claim-api csr|keys] [--payload json|cbor]]
+// A device holding a claim the station installed (objects claimcert/claimkey) uses it, with the
+// template and API from its config object (template=, claim-api=, claim-payload=) or else these flags.
 // Prints "devsim: ready N ports in DIR" once every port exists; exits cleanly on SIGTERM/SIGINT.
 // With --connect, each device goes online when it leaves the fixture (docs/devices.md).
 
@@ -165,17 +167,19 @@ std::optional<QString> parseOnlineOptions(const QCommandLineParser& parser, Opti
     const QString certificate = parser.value(QStringLiteral("claim-cert"));
     const QString key = parser.value(QStringLiteral("claim-key"));
     const QString templateName = parser.value(QStringLiteral("template"));
-    if (!certificate.isEmpty() || !key.isEmpty() || !templateName.isEmpty()) {
+    const QString api = parser.value(QStringLiteral("claim-api"));
+    const QString payload = parser.value(QStringLiteral("payload"));
+    if (api != QLatin1String("csr") && api != QLatin1String("keys"))
+        return QStringLiteral("--claim-api must be csr or keys");
+    if (payload != QLatin1String("json") && payload != QLatin1String("cbor"))
+        return QStringLiteral("--payload must be json or cbor");
+    // Also the defaults for a claim the station installs without naming these in its config object.
+    online.claimDefaults = ClaimDefaults{templateName, api == QLatin1String("csr"),
+                                         payload == QLatin1String("cbor") ? mqtt::PayloadFormat::Cbor : mqtt::PayloadFormat::Json};
+    if (!certificate.isEmpty() || !key.isEmpty()) {
         if (certificate.isEmpty() || key.isEmpty() || templateName.isEmpty())
             return QStringLiteral("a claim needs --claim-cert, --claim-key and --template together");
-        const QString api = parser.value(QStringLiteral("claim-api"));
-        const QString payload = parser.value(QStringLiteral("payload"));
-        if (api != QLatin1String("csr") && api != QLatin1String("keys"))
-            return QStringLiteral("--claim-api must be csr or keys");
-        if (payload != QLatin1String("json") && payload != QLatin1String("cbor"))
-            return QStringLiteral("--payload must be json or cbor");
-        online.claim = ClaimSettings{certificate, key, templateName, api == QLatin1String("csr"),
-                                     payload == QLatin1String("cbor") ? mqtt::PayloadFormat::Cbor : mqtt::PayloadFormat::Json};
+        online.claim = ClaimSettings{certificate, key, templateName, online.claimDefaults.fromCsr, online.claimDefaults.format};
     }
     options.online = std::move(online);
     return std::nullopt;
@@ -203,7 +207,7 @@ std::optional<QString> parseOptions(const QStringList& arguments, Options& optio
         {QStringLiteral("online-at-boot"), QStringLiteral("Go online at boot instead of when leaving the fixture.")},
         {QStringLiteral("claim-cert"), QStringLiteral("Fleet provisioning: the claim certificate (PEM)."), QStringLiteral("file")},
         {QStringLiteral("claim-key"), QStringLiteral("Fleet provisioning: the claim key (PEM)."), QStringLiteral("file")},
-        {QStringLiteral("template"), QStringLiteral("Fleet provisioning: the template for RegisterThing."), QStringLiteral("name")},
+        {QStringLiteral("template"), QStringLiteral("Fleet provisioning: the template for RegisterThing (default for installed claims)."), QStringLiteral("name")},
         {QStringLiteral("claim-api"), QStringLiteral("csr (CreateCertificateFromCsr, default) or keys (CreateKeysAndCertificate)."), QStringLiteral("api"), QStringLiteral("csr")},
         {QStringLiteral("payload"), QStringLiteral("json (default) or cbor."), QStringLiteral("format"), QStringLiteral("json")},
     });

@@ -4,11 +4,17 @@
 // CreateKeysAndCertificate, JSON or CBOR), call RegisterThing with their serial number, store
 // the result and reconnect as themselves. A deactivated claim gets no new device anywhere while
 // the devices it provisioned still connect; an expired claim is refused; a denied
-// pre-provisioning hook ends on /rejected.
+// pre-provisioning hook ends on /rejected. A claim installed through the Imprint device protocol
+// (as the station does, here by ImprintDriver directly) is used the same way, with the template
+// and API its config object names.
 #include "DevsimProcess.h"
 #include "EmulatorProcess.h"
+#include "core/SecureBytes.h"
+#include "serial/DeviceLinkFactory.h"
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QJsonArray>
 #include <QFile>
 #include <QJsonDocument>
 #include <QSslCertificate>
@@ -138,6 +144,75 @@ private Q_SLOTS:
             QCOMPARE(described.json().value(QStringLiteral("attributes")).toObject().value(QStringLiteral("serialNumber")).toString(),
                      thing.mid(7));
         }
+    }
+
+    void claimInstalledThroughTheProtocol()
+    {
+        QCOMPARE(makeClaim(QStringLiteral("installed")).size(), 64);
+        const QByteArray claimCertificate = readAll(m_dir.filePath(QStringLiteral("installed.crt")));
+        const QByteArray claimKey = readAll(m_dir.filePath(QStringLiteral("installed.key")));
+        const QString devices = m_dir.filePath(QStringLiteral("installed-devices"));
+        // No claim on the command line, no --template: everything comes through the device protocol.
+        test::DevsimProcess devsim;
+        const QString started = devsim.start({QStringLiteral("--dir"), devices, QStringLiteral("--ports"), QStringLiteral("2"),
+                                              QStringLiteral("--protocol"), QStringLiteral("imprint"), QStringLiteral("--connect"),
+                                              QStringLiteral("127.0.0.1:%1").arg(m_emulator.mqttPort()), QStringLiteral("--cafile"),
+                                              m_emulator.tlsDirectory() + QStringLiteral("/ca.crt")},
+                                             QProcessEnvironment::systemEnvironment());
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        const QStringList apis{QStringLiteral("csr"), QStringLiteral("keys")};
+        for (int slot = 0; slot < 2; ++slot) {
+            auto driver = serial::openDevice(device::linkSettings(devices + QStringLiteral("/slot") + QString::number(slot),
+                                                                  QStringLiteral("imprint")));
+            QVERIFY2(driver.ok(), qPrintable(driver.ok() ? QString() : driver.error().message()));
+            const device::ConfigurationValues config{{QStringLiteral("template"), QString::fromLatin1(kTemplate)},
+                                                     {QStringLiteral("claim-api"), apis.at(slot)}};
+            const SecureBytes key(claimKey.constData(), static_cast<std::size_t>(claimKey.size()));
+            for (const Status& status : {driver.value()->writeClaim(claimCertificate, key), driver.value()->writeConfiguration(config)})
+                QVERIFY2(status.ok(), qPrintable(status.ok() ? QString() : status.error().message()));
+            const Status locked = driver.value()->lock();  // it leaves the fixture and goes online
+            QVERIFY2(locked.ok(), qPrintable(locked.ok() ? QString() : locked.error().message()));
+        }
+        const QRegularExpression connected(QStringLiteral(R"(^devsim: slot\d SIM-\d-0 connected as device-SIM-\d-0 after 1 attempt\(s\)$)"));
+        QVERIFY2(devsim.waitForLines(connected, 2, 60'000), qPrintable(devsim.output()));
+        QCOMPARE(devsim.lines(QRegularExpression(QStringLiteral(
+                                  R"(^devsim: slot0 SIM-0-0 using the claim installed by the station \(template devsim-fleet, csr\)$)")))
+                     .size(),
+                 1);
+        QCOMPARE(devsim.lines(QRegularExpression(QStringLiteral(R"(^devsim: slot0 SIM-0-0 got certificate [0-9a-f]{64} by CreateCertificateFromCsr$)"))).size(), 1);
+        QCOMPARE(devsim.lines(QRegularExpression(QStringLiteral(R"(^devsim: slot1 SIM-1-0 got certificate [0-9a-f]{64} by CreateKeysAndCertificate$)"))).size(), 1);
+
+        const QDir store(devices + QStringLiteral("/store"));
+        const QStringList units = store.entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+        QCOMPARE(units.size(), 2);
+        for (const QString& unit : units) {
+            const QString path = store.filePath(unit) + u'/';
+            // Its own certificate, not the claim's; the claim stays where the station put it.
+            const QSslCertificate own(readAll(path + QStringLiteral("fleet-certificate.pem")));
+            QVERIFY(!own.isNull());
+            QVERIFY(own != QSslCertificate(claimCertificate));
+            QCOMPARE(readAll(path + QStringLiteral("claimcert")), claimCertificate);
+        }
+        // The registry, asked with the real AWS CLI: the thing exists and its principal is the
+        // device's own certificate.
+        const QString unit = store.filePath(units.first()) + u'/';
+        const QString thing = QString::fromUtf8(readAll(unit + QStringLiteral("fleet-thing.txt")));
+        QVERIFY2(thing.startsWith(QStringLiteral("device-SIM-")), qPrintable(thing));
+        const auto described = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"), thing});
+        QVERIFY2(described.ok(), qPrintable(described.describe()));
+        QCOMPARE(described.json().value(QStringLiteral("attributes")).toObject().value(QStringLiteral("serialNumber")).toString(), thing.mid(7));
+        const auto principals = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("list-thing-principals"), QStringLiteral("--thing-name"), thing});
+        QVERIFY2(principals.ok(), qPrintable(principals.describe()));
+        // Earlier cases registered things of the same names, so look for this device's certificate.
+        const QVariantList arns = principals.json().value(QStringLiteral("principals")).toArray().toVariantList();
+        const auto arnOf = [](const QByteArray& pem) -> QString {
+            return QStringLiteral("cert/") + QString::fromLatin1(QSslCertificate(pem).digest(QCryptographicHash::Sha256).toHex());
+        };
+        const auto holds = [&arns](const QString& suffix) {
+            return std::any_of(arns.cbegin(), arns.cend(), [&suffix](const QVariant& arn) { return arn.toString().endsWith(suffix); });
+        };
+        QVERIFY2(holds(arnOf(readAll(unit + QStringLiteral("fleet-certificate.pem")))), qPrintable(principals.describe()));
+        QVERIFY(!holds(arnOf(claimCertificate)));
     }
 
     void deactivatedClaimBlocksNewDevicesNotProvisionedOnes()

@@ -12,11 +12,14 @@
 #include "core/audit/SqlConnection.h"
 #include "core/audit/StationIdentity.h"
 #include "core/audit/UnitRecords.h"
+#include "core/claims/ClaimProviders.h"
+#include "core/cloud/AwsIotClient.h"
 #include "core/pipeline/ProvisioningRun.h"
 #include "core/pipeline/ScannedLabels.h"
 #include "serial/DeviceLinkFactory.h"
 
 #include <QFile>
+#include <QProcessEnvironment>
 #include <QThread>
 
 #include <algorithm>
@@ -44,7 +47,101 @@ struct RunRequest
     pipeline::ProvisioningProfile profile;
     pipeline::RunOptions options;
     QString database;
+    QString claimCertificate;  // --registration claim
+    QString claimKey;
 };
+
+// Claim modes issue no certificate: the station's CA (and its HSM PIN) is not needed.
+class NoCertificates final : public ca::CertificateIssuer
+{
+public:
+    Result<ca::IssuedCertificate> issueFromCsr(const ca::IssueRequest&) override { return refused(); }
+    Result<ca::IssuedWithKey> issueWithStationKey(const ca::IssueRequest&) override { return refused(); }
+    QByteArray caChainPem() const override { return {}; }
+
+private:
+    static Error refused()
+    {
+        return Error(ErrorCode::Internal, QStringLiteral("a claim-mode run asked for a station certificate"));
+    }
+};
+
+// Claim modes: --template, and for a fleet claim its two files. Errors name the missing option.
+Status readClaimOptions(QCommandLineParser& parser, const std::map<QString, QCommandLineOption>& o, RunRequest& request)
+{
+    auto& profile = request.profile;
+    auto mode = pipeline::parseRegistrationMode(parser.value(o.at(QStringLiteral("registration"))));
+    if (!mode)
+        return mode.error().withContext(QStringLiteral("--registration"));
+    profile.registration = mode.value();
+    const bool claimOptionGiven = parser.isSet(o.at(QStringLiteral("claim-cert"))) || parser.isSet(o.at(QStringLiteral("claim-key")));
+    if (!pipeline::installsClaim(profile.registration)) {
+        if (claimOptionGiven || parser.isSet(o.at(QStringLiteral("template"))))
+            return Error(ErrorCode::InvalidInput, QStringLiteral("--claim-cert, --claim-key and --template are for "
+                                                                 "--registration claim or trusted-user"));
+        return {};
+    }
+    const QString name = pipeline::registrationModeName(profile.registration);
+    profile.claimTemplate = parser.value(o.at(QStringLiteral("template")));
+    if (profile.claimTemplate.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--registration %1 needs --template NAME (the fleet-provisioning "
+                                                             "template the devices register through)").arg(name));
+    bool ok = false;
+    const double budget = parser.value(o.at(QStringLiteral("claim-budget"))).toDouble(&ok);
+    if (!ok || budget <= 0)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--claim-budget needs a positive number of seconds"));
+    profile.claimInstallBudget = std::chrono::milliseconds(static_cast<qint64>(budget * 1000.0));
+    if (profile.registration == pipeline::RegistrationMode::TrustedUser) {
+        if (claimOptionGiven)
+            return Error(ErrorCode::InvalidInput, QStringLiteral("--registration trusted-user requests a claim per device: "
+                                                                 "--claim-cert and --claim-key are for --registration claim"));
+        return {};
+    }
+    request.claimCertificate = parser.value(o.at(QStringLiteral("claim-cert")));
+    request.claimKey = parser.value(o.at(QStringLiteral("claim-key")));
+    if (request.claimCertificate.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--registration claim needs --claim-cert FILE (the fleet's "
+                                                             "claim certificate, e.g. from 'claim create')"));
+    if (request.claimKey.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--registration claim needs --claim-key FILE (the claim "
+                                                             "certificate's private key)"));
+    return {};
+}
+
+// The claim source of a claim-mode run; none otherwise. A trusted-user run checks its AWS
+// settings here, before any device is touched.
+Result<std::unique_ptr<claims::ClaimProvider>> makeClaimProvider(const RunRequest& request,
+                                                                 const cloud::AwsSettingsRequest& aws)
+{
+    switch (request.profile.registration) {
+    case pipeline::RegistrationMode::Claim: {
+        auto fleet = claims::FleetClaimProvider::fromFiles(request.claimCertificate, request.claimKey);
+        if (!fleet)
+            return fleet.error();
+        return std::unique_ptr<claims::ClaimProvider>(std::move(fleet.value()));
+    }
+    case pipeline::RegistrationMode::TrustedUser: {
+        // Made on each slot's thread for each claim: AwsSettingsRequest holds no secret here, so it is copied.
+        auto makeClient = [profile = aws.profile, region = aws.region,
+                           endpoint = aws.endpointUrl]() -> Result<std::unique_ptr<cloud::AwsIotClient>> {
+            cloud::AwsSettingsRequest settingsRequest;
+            settingsRequest.profile = profile;
+            settingsRequest.region = region;
+            settingsRequest.endpointUrl = endpoint;
+            auto settings = cloud::loadAwsSettings(QProcessEnvironment::systemEnvironment(), std::move(settingsRequest));
+            if (!settings)
+                return settings.error();
+            return cloud::AwsIotClient::create(std::move(settings.value()));
+        };
+        if (auto check = makeClient(); !check)
+            return check.error().withContext(QStringLiteral("--registration trusted-user"));
+        return std::unique_ptr<claims::ClaimProvider>(
+            std::make_unique<claims::TrustedUserClaimProvider>(request.profile.claimTemplate, makeClient));
+    }
+    default:
+        return std::unique_ptr<claims::ClaimProvider>();
+    }
+}
 
 Result<RunRequest> readRequest(QCommandLineParser& parser, const std::map<QString, QCommandLineOption>& o)
 {
@@ -86,6 +183,9 @@ Result<RunRequest> readRequest(QCommandLineParser& parser, const std::map<QStrin
             return Error(ErrorCode::NotFound, QStringLiteral("--root-ca %1: cannot read it").arg(file.fileName()));
         profile.serverRootCaPem = file.readAll();
     }
+
+    if (Status claim = readClaimOptions(parser, o, request); !claim)
+        return claim.error();
 
     if (parser.isSet(o.at(QStringLiteral("timeout-ms")))) {
         const int limit = parser.value(o.at(QStringLiteral("timeout-ms"))).toInt(&ok);
@@ -206,15 +306,29 @@ int run(CommandContext& context)
               QCommandLineOption(QStringLiteral("cloud-sync"),
                                  QStringLiteral("Send passed units' cloud registrations in the background while the "
                                                 "batch runs ([cloud] in station.ini; see 'cloud sync').")));
+    add(QStringLiteral("registration"),
+        QStringLiteral("How devices get into AWS IoT: jitp (default), jitr, register-thing, bulk, none (the station issues "
+                       "each device's certificate), or claim / trusted-user (the station installs a fleet-provisioning "
+                       "claim; the device gets its certificate on its first connection)."),
+        QStringLiteral("mode"), QStringLiteral("jitp"));
+    add(QStringLiteral("template"), QStringLiteral("claim, trusted-user: the fleet-provisioning template (written to "
+                                                   "each device as template=NAME)."),
+        QStringLiteral("name"));
+    add(QStringLiteral("claim-cert"), QStringLiteral("claim: the fleet's claim certificate (PEM; see 'claim create')."),
+        QStringLiteral("file"));
+    add(QStringLiteral("claim-key"), QStringLiteral("claim: the claim certificate's private key (PEM)."), QStringLiteral("file"));
+    add(QStringLiteral("claim-budget"), QStringLiteral("trusted-user: seconds a device's installation needs; a claim with "
+                                                       "less time left is replaced by a fresh one (default: 60)."),
+        QStringLiteral("s"), QStringLiteral("60"));
     o.emplace(QStringLiteral("aws-profile"), QCommandLineOption(QStringLiteral("aws-profile"),
-                                                                QStringLiteral("--cloud-sync: AWS profile."),
+                                                                QStringLiteral("--cloud-sync, trusted-user: AWS profile."),
                                                                 QStringLiteral("name")));
     o.emplace(QStringLiteral("region"), QCommandLineOption(QStringLiteral("region"),
-                                                           QStringLiteral("--cloud-sync: AWS region."),
+                                                           QStringLiteral("--cloud-sync, trusted-user: AWS region."),
                                                            QStringLiteral("region")));
     o.emplace(QStringLiteral("endpoint-url"),
               QCommandLineOption(QStringLiteral("endpoint-url"),
-                                 QStringLiteral("--cloud-sync: AWS IoT endpoint, e.g. the emulator's."),
+                                 QStringLiteral("--cloud-sync, trusted-user: AWS IoT endpoint, e.g. the emulator's."),
                                  QStringLiteral("url")));
     // For bench_station's same-run comparison only.
     QCommandLineOption serialBind(QStringLiteral("no-bind-overlap"),
@@ -256,10 +370,23 @@ int run(CommandContext& context)
         }
     }
 
+    cloud::AwsSettingsRequest aws;
+    aws.profile = parser.value(o.at(QStringLiteral("aws-profile")));
+    aws.region = parser.value(o.at(QStringLiteral("region")));
+    aws.endpointUrl = parser.value(o.at(QStringLiteral("endpoint-url")));
+    auto claimProvider = makeClaimProvider(request.value(), aws);  // files and AWS checked before the HSM opens
+    if (!claimProvider)
+        return fail(context, claimProvider.error());
+    request->options.claims = claimProvider.value().get();
+
     TerminalPrompt prompt(context.err);
-    auto issuer = station::openStationCa(&prompt, clock);
-    if (!issuer)
-        return fail(context, issuer.error());
+    std::unique_ptr<ca::CertificateIssuer> issuer = std::make_unique<NoCertificates>();
+    if (!pipeline::installsClaim(request->profile.registration)) {
+        auto stationCa = station::openStationCa(&prompt, clock);
+        if (!stationCa)
+            return fail(context, stationCa.error());
+        issuer = std::move(stationCa.value());
+    }
     auto store = audit::AuditStore::open({request->database, audit::defaultStationName()}, clock);
     if (!store)
         return fail(context, store.error());
@@ -279,7 +406,7 @@ int run(CommandContext& context)
     pipeline::ScannedLabels labels;  // outlives the run, which uses it until it ends
     request->options.labels = &labels;
     RunProgress progress(context.out, isatty(STDOUT_FILENO) == 1, request->options.maxUnits);
-    pipeline::ProvisioningRun provisioning(connector, *issuer.value(), *store.value(), request->profile, clock, &progress);
+    pipeline::ProvisioningRun provisioning(connector, *issuer, *store.value(), request->profile, clock, &progress);
     const qint64 started = clock.monotonicNs();
     g_interrupted = false;
     std::signal(SIGINT, onInterrupt);
@@ -287,10 +414,6 @@ int run(CommandContext& context)
     // Registrations go out while the batch runs; the outbox keeps them durable either way.
     std::unique_ptr<station::BackgroundCloudSync> cloudSync;
     if (parser.isSet(o.at(QStringLiteral("cloud-sync")))) {
-        cloud::AwsSettingsRequest aws;
-        aws.profile = parser.value(o.at(QStringLiteral("aws-profile")));
-        aws.region = parser.value(o.at(QStringLiteral("region")));
-        aws.endpointUrl = parser.value(o.at(QStringLiteral("endpoint-url")));
         auto sync = station::BackgroundCloudSync::startForStation(request->database, std::move(aws), clock);
         if (!sync)
             return fail(context, sync.error());

@@ -106,8 +106,8 @@ Result<std::vector<CertificateRow>> certificatesOf(SqlConnection& connection, qi
 
 Result<std::vector<EventRow>> eventsOf(SqlConnection& connection, qint64 unitId)
 {
-    auto query = connection.run(QStringLiteral("SELECT id, at, operator, supervisor, step, outcome, error, duration_ms "
-                                               "FROM events WHERE unit_id = ? ORDER BY id"),
+    auto query = connection.run(QStringLiteral("SELECT id, at, operator, supervisor, step, outcome, error, duration_ms, "
+                                               "detail FROM events WHERE unit_id = ? ORDER BY id"),
                                 {unitId}, QStringLiteral("reading the events of unit %1").arg(unitId));
     if (!query)
         return query.error();
@@ -124,6 +124,7 @@ Result<std::vector<EventRow>> eventsOf(SqlConnection& connection, qint64 unitId)
         event.error = q->value(6).toString();
         if (!q->value(7).isNull())
             event.durationMs = q->value(7).toLongLong();
+        event.detail = q->value(8).toString();
         events.push_back(std::move(event));
     }
     q->finish();

@@ -88,6 +88,7 @@ struct EventRow
     QString outcome;
     QString error;
     std::optional<qint64> durationMs;
+    QString detail;  // what the step used or produced (`key=value` pairs); empty when none
 };
 
 struct UnitDetail

@@ -21,7 +21,7 @@ const QString kUnitColumns = QStringLiteral(
 
 const QString kEventColumns = QStringLiteral(
     "SELECT e.id, e.at, e.station, e.operator, e.supervisor, e.unit_id, e.batch_id, e.slot, e.port, e.hardware_id, "
-    "e.serial_number, e.step, e.outcome, e.error, e.duration_ms, e.prev_hash, e.hash FROM events e");
+    "e.serial_number, e.step, e.outcome, e.error, e.duration_ms, e.detail, e.prev_hash, e.hash FROM events e");
 
 const QString kBulkColumns = QStringLiteral(
     "SELECT u.thing_name, u.serial_number, c.pem, d.template_parameters FROM units u "

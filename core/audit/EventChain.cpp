@@ -12,8 +12,8 @@ namespace {
 
 const QString kInsert = QStringLiteral(
     "INSERT INTO events (id, at, station, operator, supervisor, unit_id, batch_id, slot, port, "
-    "hardware_id, serial_number, step, outcome, error, duration_ms, prev_hash, hash) "
-    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
+    "hardware_id, serial_number, step, outcome, error, duration_ms, detail, prev_hash, hash) "
+    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)");
 
 class Encoder
 {
@@ -34,6 +34,13 @@ public:
             add(*value);
         else
             m_bytes += "~;";
+    }
+    // A column added after rows were hashed without it: encoded only when set, so the old rows'
+    // hashes stay what they were (see EventChain.h).
+    void addIfSet(const std::optional<QString>& value)
+    {
+        if (value)
+            add(*value);
     }
     [[nodiscard]] QString sha256Hex() const
     {
@@ -67,6 +74,13 @@ std::optional<QString> optionalText(const QVariant& value)
 std::optional<qint64> optionalNumber(const QVariant& value)
 {
     return value.isNull() ? std::nullopt : std::optional<qint64>(value.toLongLong());
+}
+
+// An empty detail is no detail: stored as NULL and hashed as absent, so what is hashed is
+// exactly what a verifier reads back.
+std::optional<QString> storedDetail(const std::optional<QString>& detail)
+{
+    return detail && !detail->isEmpty() ? detail : std::nullopt;
 }
 
 struct Head
@@ -126,6 +140,8 @@ QString hashOfStoredRow(const QSqlQuery& q, const QString& prevHash)
     encoder.add(q.value(12).toString());
     encoder.add(optionalText(q.value(13)));
     encoder.add(optionalNumber(q.value(14)));
+    // As stored: an empty detail is never written, so one found here was put there by hand.
+    encoder.addIfSet(optionalText(q.value(15)));
     encoder.add(prevHash);
     return encoder.sha256Hex();
 }
@@ -155,6 +171,7 @@ QString eventHash(qint64 id, const EventRecord& event, const QString& prevHash)
     encoder.add(event.outcome);
     encoder.add(event.error);
     encoder.add(event.durationMs);
+    encoder.addIfSet(storedDetail(event.detail));
     encoder.add(prevHash);
     return encoder.sha256Hex();
 }
@@ -185,6 +202,7 @@ Result<qint64> appendEvent(SqlConnection& connection, const EventRecord& event)
     q.addBindValue(event.outcome);
     q.addBindValue(toVariant(event.error));
     q.addBindValue(toVariant(event.durationMs));
+    q.addBindValue(toVariant(storedDetail(event.detail)));
     q.addBindValue(head->hash);
     q.addBindValue(hash);
     if (!q.exec())
@@ -208,7 +226,7 @@ Result<ChainReport> verifyChain(SqlConnection& connection)
     q.setForwardOnly(true);
     if (!q.exec(QStringLiteral("SELECT id, at, station, operator, supervisor, unit_id, batch_id, slot, "
                                "port, hardware_id, serial_number, step, outcome, error, duration_ms, "
-                               "prev_hash, hash FROM events ORDER BY id")))
+                               "detail, prev_hash, hash FROM events ORDER BY id")))
         return connection.databaseError(QStringLiteral("reading the events"), q);
     qint64 expectedId = 1;
     auto bad = [&report](qint64 id, QString problem) {
@@ -218,8 +236,8 @@ Result<ChainReport> verifyChain(SqlConnection& connection)
     };
     while (q.next()) {
         const qint64 id = q.value(0).toLongLong();
-        const QString prevHash = q.value(15).toString();
-        const QString storedHash = q.value(16).toString();
+        const QString prevHash = q.value(16).toString();
+        const QString storedHash = q.value(17).toString();
         if (id != expectedId)
             return bad(expectedId, QStringLiteral("event %1 is missing (deleted): the next row is event %2")
                                        .arg(expectedId).arg(id));

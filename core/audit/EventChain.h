@@ -6,6 +6,11 @@
 // bytes>;` or `~;` for NULL, in column order; the hash is lower-case hex. The first row's
 // prev_hash is 64 zeros. meta.chain_head holds the last row's `id:hash`, so a row cut off the
 // end is caught as well.
+//
+// `detail` (schema version 3) is encoded after duration_ms ONLY when it is not NULL: rows written
+// before version 3 (detail NULL) keep the hashes they were written with, and a row with a detail
+// encodes one value more. So a detail edited, added to an old row or removed (set to NULL) all
+// change the encoding and `verify` names the row. An empty detail is stored and hashed as NULL.
 
 #include "core/Result.h"
 
@@ -35,6 +40,8 @@ struct EventRecord
     QString outcome;   // "ok", "failed", "passed", "interrupted", ...
     std::optional<QString> error;
     std::optional<qint64> durationMs;
+    // What the step used or produced (`key=value` pairs); never a secret. See StepEvent::detail.
+    std::optional<QString> detail;
 };
 
 inline constexpr const char* kGenesisHash = "0000000000000000000000000000000000000000000000000000000000000000";

@@ -80,6 +80,13 @@ const char* const kVersion2[] = {
     "CREATE INDEX units_device ON units(batch_device_id)",
 };
 
+// Version 3: what a step used or produced (the claim installed in a device, ...), on its event.
+// Rows already there get NULL, which the hash chain does not encode: their hashes stay valid
+// (EventChain.h). ALTER TABLE fires no trigger, so the append-only rules are untouched.
+const char* const kVersion3[] = {
+    "ALTER TABLE events ADD COLUMN detail TEXT",
+};
+
 struct Migration
 {
     int version;
@@ -90,6 +97,7 @@ struct Migration
 const Migration kMigrations[] = {
     {1, std::begin(kVersion1), std::end(kVersion1)},
     {2, std::begin(kVersion2), std::end(kVersion2)},
+    {3, std::begin(kVersion3), std::end(kVersion3)},
 };
 
 Error failure(const QString& path, const QString& what, const QSqlQuery& query)

@@ -8,7 +8,7 @@
 
 namespace imprint::audit {
 
-inline constexpr int kSchemaVersion = 2;
+inline constexpr int kSchemaVersion = 3;
 
 // Brings the database to kSchemaVersion in one transaction per migration step. Refuses a
 // database written by a newer Imprint (a higher user_version).

@@ -1,6 +1,7 @@
 #include "AuditFixture.h"
 
 #include "core/audit/EventChain.h"
+#include "core/audit/Schema.h"
 #include "core/batch/WorkOrderImport.h"
 
 #include <thread>
@@ -340,7 +341,7 @@ private Q_SLOTS:
         QVERIFY(connection.ok());
         QSqlQuery version(connection.value()->db());
         QVERIFY(version.exec(QStringLiteral("PRAGMA user_version")) && version.next());
-        QCOMPARE(version.value(0).toInt(), 2);
+        QCOMPARE(version.value(0).toInt(), audit::kSchemaVersion);
         QSqlQuery plan(connection.value()->db());
         QVERIFY(plan.exec(QStringLiteral("EXPLAIN QUERY PLAN ") + sql.replace(u'?', QStringLiteral("1"))));
         QStringList steps;

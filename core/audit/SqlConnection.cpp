@@ -4,6 +4,7 @@
 #include "core/audit/Schema.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QSettings>
 #include <QSqlError>
@@ -24,6 +25,23 @@ const char* const kPragmas[] = {
     "PRAGMA temp_store = MEMORY",
     "PRAGMA cache_size = -65536",  // 64 MiB page cache per connection
 };
+
+// The audit database is the station's evidence and holds every certificate it issued: a new one
+// is created owner-only (0600) before SQLite opens it, whatever the umask. SQLite gives the -wal
+// and -shm files it makes the database file's mode, so they are owner-only as well. A file that
+// already exists keeps its mode.
+Status createOwnerOnly(const QString& path)
+{
+    if (QFileInfo::exists(path))
+        return Status::success();
+    QFile file(path);
+    if (file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+        return Status::success();
+    if (QFileInfo::exists(path))
+        return Status::success();  // another process created it first
+    return Error(ErrorCode::Database,
+                 QStringLiteral("cannot create the audit database %1: %2").arg(path, file.errorString()));
+}
 
 }  // namespace
 
@@ -50,6 +68,8 @@ Result<std::unique_ptr<SqlConnection>> SqlConnection::open(const QString& path)
     if (!QDir().mkpath(directory))
         return Error(ErrorCode::Database, QStringLiteral("cannot create the directory %1 for the audit "
                                                          "database").arg(directory));
+    if (auto created = createOwnerOnly(path); !created)
+        return created.error();
     std::unique_ptr<SqlConnection> connection(
         new SqlConnection(path, QStringLiteral("audit-") + QUuid::createUuid().toString(QUuid::WithoutBraces)));
     connection->m_db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), connection->m_connectionName);

@@ -20,7 +20,8 @@ namespace imprint::audit {
 class SqlConnection
 {
 public:
-    // Opens (creating it and its directory) the audit database at `path` and migrates it.
+    // Opens (creating it, owner-only 0600, and its directory) the audit database at `path` and
+    // migrates it.
     [[nodiscard]] static Result<std::unique_ptr<SqlConnection>> open(const QString& path);
     ~SqlConnection();
     SqlConnection(const SqlConnection&) = delete;

@@ -230,7 +230,7 @@ QWidget* AuditView::createDetailPane()
 
     m_timeline = new QTreeWidget(pane);
     m_timeline->setObjectName(QStringLiteral("timelineView"));
-    m_timeline->setHeaderLabels({tr("Time (UTC)"), tr("Step"), tr("Outcome"), tr("ms"), tr("By"), tr("Error")});
+    m_timeline->setHeaderLabels({tr("Time (UTC)"), tr("Step"), tr("Outcome"), tr("ms"), tr("By"), tr("Error"), tr("Detail")});
     m_timeline->setRootIsDecorated(false);
     m_timeline->setAccessibleName(tr("Event timeline"));
     layout->addWidget(new QLabel(tr("Event timeline"), pane));
@@ -386,6 +386,7 @@ void AuditView::showDetail(const audit::UnitDetail& detail)
         item->setText(4, event.supervisor.isEmpty() ? event.operatorName
                                                     : tr("%1 (supervisor %2)").arg(event.operatorName, event.supervisor));
         item->setText(5, event.error);
+        item->setText(6, event.detail);
     }
     m_timeline->resizeColumnToContents(0);
     m_timeline->resizeColumnToContents(1);

@@ -155,11 +155,19 @@ Result<QByteArray> formatCredential(const QByteArray& pem)
 {
     if (pem.contains('"'))
         return Error(ErrorCode::InvalidInput, QStringLiteral("a credential for AT%CMNG may not contain '\"'"));
-    QByteArray text = pem;
-    text.replace("\r", "");
+    // Built in one buffer reserved up front: the text may be a private key, and a reallocation
+    // would leave a copy behind that nobody wipes (the caller wipes the result).
+    QByteArray text;
+    text.reserve(pem.size() * 2 + 2);
+    for (const char c : pem) {
+        if (c == '\r')
+            continue;
+        if (c == '\n')
+            text += '\r';
+        text += c;
+    }
     if (!text.endsWith('\n'))
-        text.append('\n');
-    text.replace("\n", "\r\n");
+        text += "\r\n";
     return text;
 }
 

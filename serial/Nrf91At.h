@@ -15,6 +15,9 @@
 namespace imprint::serial::nrf91 {
 
 inline constexpr quint32 kDefaultSecTag = 16842753;  // 0x01010001, as nrfcloud-utils uses
+// Where a fleet-provisioning claim goes (client certificate type 1, private key type 2): a tag of
+// its own, so the claim never mixes with the identity the device earns with it.
+inline constexpr quint32 kClaimSecTag = 16842754;    // 0x01010002
 
 // How an AT command ended.
 enum class Final { None, Ok, Error, CmeError };

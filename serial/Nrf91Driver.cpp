@@ -13,12 +13,18 @@ namespace {
 // What an object of the device interface is called in the modem's credential store.
 struct CredentialType
 {
+    quint32 tag;
     int type;
     const char* object;
 };
-constexpr CredentialType kRootCa{0, "rootca"};
-constexpr CredentialType kClientCertificate{1, "chain"};
-constexpr CredentialType kPrivateKey{2, "key"};
+constexpr CredentialType kRootCa{nrf91::kDefaultSecTag, 0, "rootca"};
+constexpr CredentialType kClientCertificate{nrf91::kDefaultSecTag, 1, "chain"};
+constexpr CredentialType kPrivateKey{nrf91::kDefaultSecTag, 2, "key"};
+constexpr CredentialType kClaimCertificate{nrf91::kClaimSecTag, 1, "claimcert"};
+constexpr CredentialType kClaimKey{nrf91::kClaimSecTag, 2, "claimkey"};
+// Every credential the station writes, in read-back order (the key of the identity last but
+// the claim's: the simulator, like an operator, takes the unit off after the identity's key).
+constexpr CredentialType kCredentials[] = {kRootCa, kClientCertificate, kPrivateKey, kClaimCertificate, kClaimKey};
 
 // PKCS#8 (RFC 5958) as PEM: the label of its armour.
 constexpr char kPkcs8PemLabel[] = "PRIVATE KEY";
@@ -48,9 +54,11 @@ Nrf91Driver::Nrf91Driver(std::unique_ptr<LineLink> link, device::DeviceTimeouts 
 {
 }
 
-QByteArray Nrf91Driver::cmng(int opcode, int type) const
+QByteArray Nrf91Driver::cmng(int opcode, quint32 tag, int type) const
 {
-    return "AT%CMNG=" + QByteArray::number(opcode) + ',' + QByteArray::number(m_secTag) + ',' + QByteArray::number(type);
+    // The identity's credentials live in the driver's sec tag (the default unless configured).
+    const quint32 secTag = tag == nrf91::kDefaultSecTag ? m_secTag : tag;
+    return "AT%CMNG=" + QByteArray::number(opcode) + ',' + QByteArray::number(secTag) + ',' + QByteArray::number(type);
 }
 
 Result<Nrf91Driver::Reply> Nrf91Driver::command(const QByteArray& text, const QString& step,
@@ -124,7 +132,7 @@ Result<device::DeviceIdentity> Nrf91Driver::identify()
     device::DeviceIdentity identity;
     identity.protocol = QStringLiteral("nrf91-at");
     identity.capabilities = {QStringLiteral("keygen"), QStringLiteral("inject"), QStringLiteral("attest"),
-                             QStringLiteral("reset")};
+                             QStringLiteral("reset"), QStringLiteral("claim")};
     auto imeiLines = require("AT+CGSN", QStringLiteral("AT+CGSN"), m_timeouts.command);
     if (!imeiLines.ok())
         return imeiLines.error();
@@ -167,7 +175,7 @@ Result<device::CsrResult> Nrf91Driver::generateKeyAndCsr(const QString& subject)
     if (reply.ok() && reply->final.kind == nrf91::Final::CmeError && reply->final.cmeCode == 519) {
         // A key is already in this sec tag (a re-provisioned device): delete it and try again.
         qCInfo(lcSerial) << portName() << "a key exists in sec tag" << m_secTag << "- deleting it for KEYGEN";
-        if (auto deleted = deleteCredential(kPrivateKey.type); !deleted.ok())
+        if (auto deleted = deleteCredential(kPrivateKey.tag, kPrivateKey.type); !deleted.ok())
             return deleted.error();
         reply = command(text, step, m_timeouts.keygen);
     }
@@ -207,12 +215,12 @@ Result<QByteArray> Nrf91Driver::publicKey()
     return *m_publicKey;
 }
 
-Status Nrf91Driver::writeCredential(int type, const QByteArray& pem, const QString& what)
+Status Nrf91Driver::writeCredential(quint32 tag, int type, const QByteArray& pem, const QString& what)
 {
     auto text = nrf91::formatCredential(pem);
     if (!text.ok())
         return m_link->error(ErrorCode::InvalidInput, text.error().message());
-    QByteArray line = cmng(0, type) + ",\"" + text.value() + '"';
+    QByteArray line = cmng(0, tag, type) + ",\"" + text.value() + '"';
     text.value().fill('\0');  // a private key comes through here too
     const QString step = QStringLiteral("AT%CMNG=0 (%1)").arg(what);
     m_rebooted = false;
@@ -228,9 +236,9 @@ Status Nrf91Driver::writeCredential(int type, const QByteArray& pem, const QStri
     return written.ok() ? Status::success() : Status(written.error());
 }
 
-Status Nrf91Driver::deleteCredential(int type)
+Status Nrf91Driver::deleteCredential(quint32 tag, int type)
 {
-    auto reply = command(cmng(3, type), QStringLiteral("AT%CMNG=3"), m_timeouts.command);
+    auto reply = command(cmng(3, tag, type), QStringLiteral("AT%CMNG=3"), m_timeouts.command);
     if (!reply.ok())
         return reply.error();
     const bool absent = reply->final.kind == nrf91::Final::CmeError && reply->final.cmeCode == 513;
@@ -245,12 +253,12 @@ Status Nrf91Driver::deleteCredential(int type)
 
 Status Nrf91Driver::writeCertificateChain(const QByteArray& pem)
 {
-    return writeCredential(kClientCertificate.type, pem, QStringLiteral("client certificate"));
+    return writeCredential(kClientCertificate.tag, kClientCertificate.type, pem, QStringLiteral("client certificate"));
 }
 
 Status Nrf91Driver::writeServerRootCa(const QByteArray& pem)
 {
-    return writeCredential(kRootCa.type, pem, QStringLiteral("root CA"));
+    return writeCredential(kRootCa.tag, kRootCa.type, pem, QStringLiteral("root CA"));
 }
 
 Status Nrf91Driver::writeConfiguration(const device::ConfigurationValues& values)
@@ -261,16 +269,33 @@ Status Nrf91Driver::writeConfiguration(const device::ConfigurationValues& values
                          QStringLiteral("an nRF91 modem has no configuration store (%1 values not written)").arg(values.size()));
 }
 
-Status Nrf91Driver::writePrivateKey(const SecureBytes& pkcs8)
+Status Nrf91Driver::writeKeyCredential(quint32 tag, const SecureBytes& key, const QString& what)
 {
     // The modem stores PEM only: DER is armoured here, and every copy of the key made on the way
-    // is wiped (the caller wipes its own).
-    QByteArray key(pkcs8.data(), static_cast<qsizetype>(pkcs8.size()));
-    QByteArray pem = key.startsWith("-----BEGIN") ? key : pemArmoured(kPkcs8PemLabel, key);
-    Status status = writeCredential(kPrivateKey.type, pem, QStringLiteral("private key"));
+    // is wiped (the caller wipes its own). A view, not a copy, of the caller's bytes.
+    const QByteArray view = QByteArray::fromRawData(key.data(), static_cast<qsizetype>(key.size()));
+    QByteArray pem = view.startsWith("-----BEGIN") ? QByteArray(view.constData(), view.size()) : pemArmoured(kPkcs8PemLabel, view);
+    Status status = writeCredential(tag, kPrivateKey.type, pem, what);
     pem.fill('\0');
-    key.fill('\0');
     return status;
+}
+
+Status Nrf91Driver::writePrivateKey(const SecureBytes& pkcs8)
+{
+    return writeKeyCredential(kPrivateKey.tag, pkcs8, QStringLiteral("private key"));
+}
+
+Status Nrf91Driver::writeClaim(const QByteArray& certificatePem, const SecureBytes& privateKeyPem)
+{
+    // The modem does not check that the two belong together; the station does, before writing.
+    const QByteArray key = QByteArray::fromRawData(privateKeyPem.data(), static_cast<qsizetype>(privateKeyPem.size()));
+    if (auto paired = checkKeyPair(certificatePem, key); !paired.ok())
+        return m_link->error(ErrorCode::InvalidInput, QStringLiteral("claim not written: ") + paired.error().message());
+    if (Status written = writeCredential(kClaimCertificate.tag, kClaimCertificate.type, certificatePem,
+                                         QStringLiteral("claim certificate"));
+        !written.ok())
+        return written;
+    return writeKeyCredential(kClaimKey.tag, privateKeyPem, QStringLiteral("claim key"));
 }
 
 Result<QByteArray> Nrf91Driver::proveKeyPossession(const QByteArray&)
@@ -283,9 +308,9 @@ Result<QByteArray> Nrf91Driver::proveKeyPossession(const QByteArray&)
 Result<QList<device::ObjectHash>> Nrf91Driver::readBackHashes()
 {
     QList<device::ObjectHash> hashes;
-    for (const CredentialType& credential : {kRootCa, kClientCertificate, kPrivateKey}) {
-        const QString step = QStringLiteral("AT%CMNG=1 (type %1)").arg(credential.type);
-        auto reply = command(cmng(1, credential.type), step, m_timeouts.command);
+    for (const CredentialType& credential : kCredentials) {
+        const QString step = QStringLiteral("AT%CMNG=1 (%1)").arg(QString::fromLatin1(credential.object));
+        auto reply = command(cmng(1, credential.tag, credential.type), step, m_timeouts.command);
         if (!reply.ok())
             return reply.error();
         if (reply->final.kind == nrf91::Final::CmeError && reply->final.cmeCode == 513)
@@ -310,18 +335,27 @@ Status Nrf91Driver::lock()
 
 Status Nrf91Driver::factoryReset()
 {
-    for (const CredentialType& credential : {kRootCa, kClientCertificate, kPrivateKey}) {
-        if (auto deleted = deleteCredential(credential.type); !deleted.ok())
+    for (const CredentialType& credential : kCredentials) {
+        if (auto deleted = deleteCredential(credential.tag, credential.type); !deleted.ok())
             return deleted;
     }
     m_publicKey.reset();
     return Status::success();
 }
 
-QByteArray Nrf91Driver::expectedHash(const QString&, const QByteArray& written) const
+QByteArray Nrf91Driver::expectedHash(const QString& object, const QByteArray& written) const
 {
-    auto text = nrf91::formatCredential(written);
-    return text.ok() ? sha256(text.value()) : QByteArray();
+    // A key written as DER went in armoured (writeKeyCredential).
+    const bool derKey = (object == QLatin1String(kPrivateKey.object) || object == QLatin1String(kClaimKey.object))
+                        && !written.startsWith("-----BEGIN");
+    QByteArray pem = derKey ? pemArmoured(kPkcs8PemLabel, written) : written;
+    auto text = nrf91::formatCredential(pem);
+    if (derKey)
+        pem.fill('\0');
+    QByteArray digest = text.ok() ? sha256(text.value()) : QByteArray();
+    if (text.ok())
+        text.value().fill('\0');  // it may be a key
+    return digest;
 }
 
 }  // namespace imprint::serial

@@ -28,6 +28,8 @@ public:
     [[nodiscard]] Status writeServerRootCa(const QByteArray& pem) override;
     [[nodiscard]] Status writeConfiguration(const device::ConfigurationValues& values) override;
     [[nodiscard]] Status writePrivateKey(const SecureBytes& pkcs8) override;
+    // Into sec tag nrf91::kClaimSecTag: type 1 the certificate, type 2 the key.
+    [[nodiscard]] Status writeClaim(const QByteArray& certificatePem, const SecureBytes& privateKeyPem) override;
     [[nodiscard]] Result<QByteArray> proveKeyPossession(const QByteArray& nonce) override;
     [[nodiscard]] Result<QList<device::ObjectHash>> readBackHashes() override;
     [[nodiscard]] Status lock() override;
@@ -48,9 +50,11 @@ private:
     // The same, but an ERROR or +CME ERROR is an error naming the step.
     [[nodiscard]] Result<QList<QByteArray>> require(const QByteArray& text, const QString& step,
                                                     std::chrono::milliseconds timeout);
-    [[nodiscard]] Status writeCredential(int type, const QByteArray& text, const QString& what);
-    [[nodiscard]] Status deleteCredential(int type);
-    [[nodiscard]] QByteArray cmng(int opcode, int type) const;
+    [[nodiscard]] Status writeCredential(quint32 tag, int type, const QByteArray& text, const QString& what);
+    // A private key (PKCS#8 DER is armoured as PEM), every copy made on the way wiped.
+    [[nodiscard]] Status writeKeyCredential(quint32 tag, const SecureBytes& key, const QString& what);
+    [[nodiscard]] Status deleteCredential(quint32 tag, int type);
+    [[nodiscard]] QByteArray cmng(int opcode, quint32 tag, int type) const;
     // Reads and drops lines until the device has been silent for a moment (end of a boot log).
     void waitUntilQuiet();
 

@@ -137,7 +137,10 @@ void Nrf91SimDevice::handleCommand(const QByteArray& command)
 
 void Nrf91SimDevice::finishIfProvisioned()
 {
-    if (m_finished || !loadFile(QString::fromLatin1(credentialName(serial::nrf91::kDefaultSecTag, 1))))
+    // Its own client certificate, or a claim certificate to trade for one online.
+    const bool identity = loadFile(QString::fromLatin1(credentialName(serial::nrf91::kDefaultSecTag, 1))).has_value();
+    const bool claim = loadFile(QString::fromLatin1(credentialName(serial::nrf91::kClaimSecTag, 1))).has_value();
+    if (m_finished || (!identity && !claim))
         return;
     m_finished = true;
     if (finished)

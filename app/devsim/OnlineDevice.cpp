@@ -15,10 +15,16 @@ namespace {
 // Imprint protocol's "chain" object, then the nRF91 client certificate (sec tag 16842753).
 constexpr const char* kCertificateFiles[] = {OnlineDevice::kFleetCertificate, "chain", "cred-16842753-1.txt"};
 constexpr auto kDeviceKey = "device-key.pem";
-// Objects of the Imprint device protocol as imprint-devsim stores them.
-constexpr auto kInstalledClaimCertificate = "claimcert";
-constexpr auto kInstalledClaimKey = "claimkey";
-constexpr auto kConfiguration = "config";
+// A claim the station installed, as imprint-devsim stores it: the Imprint protocol's objects,
+// or the nRF91 modem's claim sec tag 16842754 (type 1 certificate, type 2 key).
+struct InstalledClaimFiles
+{
+    const char* certificate;
+    const char* key;
+};
+constexpr InstalledClaimFiles kInstalledClaims[] = {{"claimcert", "claimkey"},
+                                                    {"cred-16842754-1.txt", "cred-16842754-2.txt"}};
+constexpr auto kConfiguration = "config";  // the Imprint protocol's object; a modem has none
 constexpr int kAnswerTimeoutMs = 15'000;
 
 int backoffMs(int failedAttempts)
@@ -151,11 +157,14 @@ QString OnlineDevice::requestTopic() const
 
 Result<std::optional<ClaimSettings>> OnlineDevice::installedClaim() const
 {
-    if (!QFile::exists(storePath(kInstalledClaimCertificate)) || !QFile::exists(storePath(kInstalledClaimKey)))
+    const auto* files = std::find_if(std::begin(kInstalledClaims), std::end(kInstalledClaims), [this](const InstalledClaimFiles& claim) {
+        return QFile::exists(storePath(claim.certificate)) && QFile::exists(storePath(claim.key));
+    });
+    if (files == std::end(kInstalledClaims))
         return std::optional<ClaimSettings>();
     const ClaimDefaults& defaults = m_settings.claimDefaults;
-    ClaimSettings claim{storePath(kInstalledClaimCertificate), storePath(kInstalledClaimKey), defaults.templateName,
-                        defaults.fromCsr, defaults.format};
+    ClaimSettings claim{storePath(files->certificate), storePath(files->key), defaults.templateName, defaults.fromCsr,
+                        defaults.format};
     const QByteArray configuration = readStore(kConfiguration).value_or(QByteArray());
     for (const QByteArray& line : configuration.split('\n')) {
         const qsizetype equals = line.indexOf('=');

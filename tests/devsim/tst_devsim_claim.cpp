@@ -215,6 +215,41 @@ private Q_SLOTS:
         QVERIFY(!holds(arnOf(claimCertificate)));
     }
 
+    void claimInstalledInAnNrf91Modem()
+    {
+        // The modem has no configuration store: the template and API come from the command line.
+        QCOMPARE(makeClaim(QStringLiteral("modem")).size(), 64);
+        const QByteArray claimCertificate = readAll(m_dir.filePath(QStringLiteral("modem.crt")));
+        const QByteArray claimKey = readAll(m_dir.filePath(QStringLiteral("modem.key")));
+        const QString devices = m_dir.filePath(QStringLiteral("modem-devices"));
+        test::DevsimProcess devsim;
+        const QString started = devsim.start({QStringLiteral("--dir"), devices, QStringLiteral("--ports"), QStringLiteral("1"),
+                                              QStringLiteral("--protocol"), QStringLiteral("nrf91"), QStringLiteral("--connect"),
+                                              QStringLiteral("127.0.0.1:%1").arg(m_emulator.mqttPort()), QStringLiteral("--cafile"),
+                                              m_emulator.tlsDirectory() + QStringLiteral("/ca.crt"), QStringLiteral("--template"),
+                                              QString::fromLatin1(kTemplate), QStringLiteral("--claim-api"), QStringLiteral("keys")},
+                                             QProcessEnvironment::systemEnvironment());
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        auto driver = serial::openDevice(device::linkSettings(devices + QStringLiteral("/slot0"), QStringLiteral("nrf91")));
+        QVERIFY2(driver.ok(), qPrintable(driver.ok() ? QString() : driver.error().message()));
+        auto identity = driver.value()->identify();
+        QVERIFY2(identity.ok(), qPrintable(identity.ok() ? QString() : identity.error().message()));
+        const SecureBytes key(claimKey.constData(), static_cast<std::size_t>(claimKey.size()));
+        const Status written = driver.value()->writeClaim(claimCertificate, key);
+        QVERIFY2(written.ok(), qPrintable(written.ok() ? QString() : written.error().message()));
+        auto hashes = driver.value()->readBackHashes();  // the verify step; then the unit leaves the fixture
+        QVERIFY2(hashes.ok(), qPrintable(hashes.ok() ? QString() : hashes.error().message()));
+        QCOMPARE(hashes->size(), 2);
+        const QString imei = identity->serialNumber;
+        QVERIFY2(devsim.waitForLines(QRegularExpression(QStringLiteral("^devsim: slot0 %1 connected as device-%1 after 1 attempt\\(s\\)$").arg(imei)), 1, 60'000),
+                 qPrintable(devsim.output()));
+        QCOMPARE(devsim.lines(QRegularExpression(QStringLiteral("using the claim installed by the station \\(template devsim-fleet, keys\\)$"))).size(), 1);
+        QCOMPARE(devsim.lines(QRegularExpression(QStringLiteral(" by CreateKeysAndCertificate$"))).size(), 1);
+        const auto described = m_emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"), QStringLiteral("--thing-name"),
+                                               QStringLiteral("device-") + imei});
+        QVERIFY2(described.ok(), qPrintable(described.describe()));
+    }
+
     void deactivatedClaimBlocksNewDevicesNotProvisionedOnes()
     {
         const QString id = makeClaim(QStringLiteral("shared"));

@@ -12,7 +12,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-enum Slot { Clean, Drop, Corrupt, Stall, Reboot, GarbageCsr, ForeignCsr, DuplicateId, Noise, Inject, SlotCount };
+enum Slot { Clean, Drop, Corrupt, Stall, Reboot, GarbageCsr, ForeignCsr, DuplicateId, Noise, Inject, Claim, SlotCount };
 
 std::unique_ptr<serial::Nrf91Driver> openDriver(const QString& port)
 {
@@ -129,6 +129,40 @@ private Q_SLOTS:
         auto hashes = driver->readBackHashes();
         REQUIRE_OK(hashes);
         QVERIFY(hashes->isEmpty());
+    }
+
+    void claimGoesIntoItsOwnSecTag()
+    {
+        auto driver = openDriver(m_devsim->slot(Claim));
+        QVERIFY(driver);
+        auto identity = driver->identify();
+        REQUIRE_OK(identity);
+        QVERIFY(identity->can(QStringLiteral("claim")));
+        const test::TestKey key = test::makeTestKey();
+        auto certificate = m_ca->issueCertificate(key.spkiDer, QStringLiteral("fleet claim"));
+        REQUIRE_OK(certificate);
+        const auto secret = [](const QByteArray& bytes) { return SecureBytes(bytes.constData(), static_cast<std::size_t>(bytes.size())); };
+
+        // The modem would take any pair: the station refuses a key of another certificate first.
+        const Status mismatched = driver->writeClaim(certificate.value(), secret(test::makeTestKey().pkcs8Der));
+        QVERIFY(!mismatched.ok());
+        QCOMPARE(mismatched.error().message(),
+                 QStringLiteral("port %1: claim not written: the private key does not match the certificate's public key")
+                     .arg(m_devsim->slot(Claim)));
+        auto none = driver->readBackHashes();
+        REQUIRE_OK(none);
+        QVERIFY(none->isEmpty());
+
+        REQUIRE_OK(driver->writeClaim(certificate.value(), secret(key.pkcs8Der)));  // DER: armoured as PEM
+        auto hashes = driver->readBackHashes();
+        REQUIRE_OK(hashes);
+        QCOMPARE(hashes->size(), 2);
+        QVERIFY(hasHash(hashes.value(), QStringLiteral("claimcert"), driver->expectedHash(QStringLiteral("claimcert"), certificate.value())));
+        QVERIFY(hasHash(hashes.value(), QStringLiteral("claimkey"), driver->expectedHash(QStringLiteral("claimkey"), key.pkcs8Der)));
+        REQUIRE_OK(driver->factoryReset());
+        auto erased = driver->readBackHashes();
+        REQUIRE_OK(erased);
+        QVERIFY(erased->isEmpty());
     }
 
     void injectedKeyIsStoredAsPem()

@@ -186,7 +186,13 @@ bool SlotTile::autoStart() const
 
 void SlotTile::showElapsed(qint64 ms)
 {
-    m_elapsed->setText(tr("Elapsed %1 s").arg(double(ms) / 1000.0, 0, 'f', 1));
+    QString text = tr("Elapsed %1 s").arg(double(ms) / 1000.0, 0, 'f', 1);
+    // Trusted user: the claim being installed runs out; the technician sees how long it has left.
+    if (m_snapshot.phase == SlotPhase::Working && m_snapshot.claimExpiresAt) {
+        const qint64 left = std::max<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(*m_snapshot.claimExpiresAt));
+        text += tr(" \u00b7 claim %1:%2 left").arg(left / 60, 2, 10, QLatin1Char('0')).arg(left % 60, 2, 10, QLatin1Char('0'));
+    }
+    m_elapsed->setText(text);
 }
 
 void SlotTile::tick()

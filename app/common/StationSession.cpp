@@ -85,6 +85,7 @@ Status StationSession::startSlot(const pipeline::SlotConfig& slot, pipeline::Slo
     runOptions.pollInterval = m_options.pollInterval;
     runOptions.hardwareIdAsSerial = m_batch->kind == u"open";
     runOptions.labels = &m_labels;
+    runOptions.claims = m_options.claims.get();
     if (Status started = run->start({slot}, runOptions); !started)
         return started;
     m_runs.emplace(slot.slot, std::move(run));

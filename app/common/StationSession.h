@@ -11,6 +11,7 @@
 #include "core/audit/AuditQueries.h"
 #include "core/audit/AuditTypes.h"
 #include "core/batch/WorkOrderImport.h"
+#include "core/claims/ClaimProvider.h"
 #include "core/pipeline/ProvisioningProfile.h"
 #include "core/pipeline/ProvisioningRun.h"
 #include "core/pipeline/ScannedLabels.h"
@@ -37,6 +38,8 @@ struct SessionOptions
     // AWS CLI's chain). When it cannot start, the station still provisions: the outbox keeps
     // every registration for `imprint-cli cloud sync`, and the reason is logged.
     bool cloudSync = false;
+    // Claim modes (profile.registration claim or trusted-user): the claim every unit gets.
+    std::shared_ptr<claims::ClaimProvider> claims;
 };
 
 class StationSession

@@ -3,14 +3,22 @@
 #include "core/audit/AuditStore.h"
 #include "core/audit/AuditTypes.h"
 #include "core/audit/SqlConnection.h"
+#include "core/ca/CertificateIssuer.h"
 #include "core/cloud/AwsIotClient.h"
+#include "core/template/CertificateParameters.h"
 
 #include <QDir>
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 #include <QSqlQuery>
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstring>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -69,6 +77,52 @@ Result<IssuedClaim> fromAnswer(const QJsonObject& answer, const QString& what)
     return claim;
 }
 
+// The claim policy of the template, created (an existing one is kept) and attached to the claim.
+Status attachClaimPolicy(cloud::AwsIotClient& client, IssuedClaim& claim, const QString& certificateArn, const QString& templateName)
+{
+    claim.policyName = claimPolicyName(templateName);
+    auto policy = cloud::waitFor([&](cloud::JsonCallback done) {
+        client.createPolicy(claim.policyName, claimPolicyDocument(templateName), std::move(done));
+    });
+    if (!policy && policy.error().code() != ErrorCode::AlreadyExists)
+        return policy.error().withContext(QStringLiteral("claim %1: CreatePolicy %2").arg(claim.certificateId, claim.policyName));
+    auto attached = cloud::waitFor([&](cloud::JsonCallback done) { client.attachPolicy(claim.policyName, certificateArn, std::move(done)); });
+    if (!attached)
+        return attached.error().withContext(QStringLiteral("claim %1: AttachPolicy %2").arg(claim.certificateId, claim.policyName));
+    return {};
+}
+
+// PKCS#8 DER as PEM ("PRIVATE KEY", 64 characters a line), built in SecureBytes only: no
+// QByteArray copy of the key is ever made.
+SecureBytes privateKeyPem(const SecureBytes& der)
+{
+    static constexpr char kBegin[] = "-----BEGIN PRIVATE KEY-----\n";
+    static constexpr char kEnd[] = "-----END PRIVATE KEY-----\n";
+    static constexpr std::size_t kChunk = 48;  // 48 bytes -> 64 base64 characters
+    const std::size_t lines = (der.size() + kChunk - 1) / kChunk;
+    const std::size_t base64 = 4 * ((der.size() + 2) / 3);
+    SecureBytes pem(sizeof kBegin - 1 + base64 + lines + sizeof kEnd - 1);
+    char* out = pem.data();
+    std::memcpy(out, kBegin, sizeof kBegin - 1);
+    out += sizeof kBegin - 1;
+    for (std::size_t at = 0; at < der.size(); at += kChunk) {
+        const std::size_t take = std::min(kChunk, der.size() - at);
+        // EVP_EncodeBlock writes a NUL after the characters: the newline below takes its place.
+        const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out), reinterpret_cast<const unsigned char*>(der.data() + at),
+                                            static_cast<int>(take));
+        out += written;
+        *out++ = '\n';
+    }
+    std::memcpy(out, kEnd, sizeof kEnd - 1);
+    return pem;
+}
+
+// A short random suffix so two claims of one template have different subjects.
+QString claimSuffix()
+{
+    return QStringLiteral("%1").arg(QRandomGenerator::system()->generate(), 8, 16, QLatin1Char('0'));
+}
+
 Result<IssuedClaim> createFleetClaim(cloud::AwsIotClient& client, const QString& templateName)
 {
     auto answer = createKeysAndCertificate(client);
@@ -77,16 +131,9 @@ Result<IssuedClaim> createFleetClaim(cloud::AwsIotClient& client, const QString&
     auto claim = fromAnswer(answer.value(), QStringLiteral("CreateKeysAndCertificate"));
     if (!claim)
         return claim.error();
-    const QString arn = answer->value(QStringLiteral("certificateArn")).toString();
-    claim->policyName = claimPolicyName(templateName);
-    auto policy = cloud::waitFor([&](cloud::JsonCallback done) {
-        client.createPolicy(claim->policyName, claimPolicyDocument(templateName), std::move(done));
-    });
-    if (!policy && policy.error().code() != ErrorCode::AlreadyExists)
-        return policy.error().withContext(QStringLiteral("claim %1: CreatePolicy %2").arg(claim->certificateId, claim->policyName));
-    auto attached = cloud::waitFor([&](cloud::JsonCallback done) { client.attachPolicy(claim->policyName, arn, std::move(done)); });
-    if (!attached)
-        return attached.error().withContext(QStringLiteral("claim %1: AttachPolicy %2").arg(claim->certificateId, claim->policyName));
+    if (auto attached = attachClaimPolicy(client, claim.value(), answer->value(QStringLiteral("certificateArn")).toString(), templateName);
+        !attached)
+        return attached.error();
     return claim;
 }
 
@@ -126,7 +173,7 @@ Status writeNew(const QString& path, const char* data, std::size_t size, mode_t 
     return {};
 }
 
-// "certificate=<id> template=<name> via=<keys|trusted-user> expires=<ISO time|never>"
+// "certificate=<id> template=<name> via=<keys|trusted-user|station-ca> expires=<ISO time|never>[ ca=<CA id>]"
 QHash<QString, QString> fieldsOf(const QString& outcome)
 {
     QHash<QString, QString> fields;
@@ -142,16 +189,24 @@ QHash<QString, QString> fieldsOf(const QString& outcome)
 
 QString claimViaName(ClaimVia via)
 {
-    return via == ClaimVia::Keys ? QStringLiteral("keys") : QStringLiteral("trusted-user");
+    switch (via) {
+    case ClaimVia::Keys:
+        return QStringLiteral("keys");
+    case ClaimVia::TrustedUser:
+        return QStringLiteral("trusted-user");
+    case ClaimVia::StationCa:
+        return QStringLiteral("station-ca");
+    }
+    return {};
 }
 
 Result<ClaimVia> parseClaimVia(const QString& name)
 {
-    if (name == QStringLiteral("keys"))
-        return ClaimVia::Keys;
-    if (name == QStringLiteral("trusted-user"))
-        return ClaimVia::TrustedUser;
-    return Error(ErrorCode::InvalidInput, QStringLiteral("--via: '%1' is neither keys nor trusted-user").arg(name));
+    for (const ClaimVia via : {ClaimVia::Keys, ClaimVia::TrustedUser, ClaimVia::StationCa}) {
+        if (name == claimViaName(via))
+            return via;
+    }
+    return Error(ErrorCode::InvalidInput, QStringLiteral("--via: '%1' is not keys, trusted-user or station-ca").arg(name));
 }
 
 QString claimPolicyName(const QString& templateName) { return QStringLiteral("imprint-claim-") + templateName; }
@@ -184,11 +239,78 @@ Result<IssuedClaim> createClaim(cloud::AwsIotClient& client, const QString& temp
 {
     if (templateName.isEmpty())
         return Error(ErrorCode::InvalidInput, QStringLiteral("a claim needs a provisioning template name (--template)"));
+    if (via == ClaimVia::StationCa)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("a station-CA claim is issued by the station's CA: createStationCaClaim"));
     auto claim = via == ClaimVia::Keys ? createFleetClaim(client, templateName) : createTrustedUserClaim(client, templateName);
     if (!claim)
         return claim.error();
     claim->templateName = templateName;
     claim->via = via;
+    return claim;
+}
+
+Result<RegisteredCa> requireRegisteredCa(cloud::AwsIotClient& client, const QByteArray& caCertificatePem)
+{
+    auto id = provisioning::certificateIdOfPem(caCertificatePem);
+    if (!id)
+        return id.error().withContext(QStringLiteral("the station's CA certificate"));
+    auto described = cloud::waitFor([&](cloud::JsonCallback done) { client.describeCaCertificate(id.value(), std::move(done)); });
+    if (!described && described.error().code() == ErrorCode::NotFound)
+        return Error(ErrorCode::NotFound,
+                     QStringLiteral("the station's CA (%1) is not registered with AWS IoT in this account and region: run "
+                                    "`imprint-cli cloud register-ca` first (same --profile/--region/--endpoint-url)").arg(id.value()));
+    if (!described)
+        return described.error().withContext(QStringLiteral("DescribeCACertificate %1").arg(id.value()));
+    const QString status = described->value(QStringLiteral("certificateDescription")).toObject().value(QStringLiteral("status")).toString();
+    if (status != QStringLiteral("ACTIVE"))
+        return Error(ErrorCode::CloudRejected,
+                     QStringLiteral("the station's CA (%1) is registered with AWS IoT but %2, not ACTIVE: activate it "
+                                    "(aws iot update-ca-certificate --new-status ACTIVE) first").arg(id.value(), status));
+    return RegisteredCa{id.value(), caCertificatePem};
+}
+
+Result<IssuedClaim> issueStationCaClaim(ca::CertificateIssuer& issuer, const QString& templateName, int validityDays)
+{
+    if (templateName.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("a claim needs a provisioning template name (--template)"));
+    if (validityDays <= 0)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--days: a claim is valid a positive number of days, not %1").arg(validityDays));
+    ca::IssueRequest request;
+    request.device.thingName = QStringLiteral("claim-%1-%2").arg(templateName, claimSuffix());
+    request.profile.name = QStringLiteral("fleet-claim");
+    request.profile.subject = ca::SubjectPattern{};  // CN={thingName} and nothing else
+    request.profile.validityDays = validityDays;
+    request.stationKeyType = ca::StationKeyType::EcP256;
+    auto issued = issuer.issueWithStationKey(request);
+    if (!issued)
+        return issued.error().withContext(QStringLiteral("issuing the claim certificate %1").arg(request.device.thingName));
+    IssuedClaim claim;
+    claim.certificatePem = QString::fromLatin1(issued->certificate.pem);
+    claim.privateKeyPem = privateKeyPem(issued->privateKeyPkcs8Der);
+    issued->privateKeyPkcs8Der.wipe();
+    claim.templateName = templateName;
+    claim.via = ClaimVia::StationCa;
+    return claim;
+}
+
+Result<IssuedClaim> createStationCaClaim(cloud::AwsIotClient& client, ca::CertificateIssuer& issuer, const RegisteredCa& ca,
+                                         const QString& templateName, int validityDays)
+{
+    auto claim = issueStationCaClaim(issuer, templateName, validityDays);
+    if (!claim)
+        return claim.error();
+    auto registered = cloud::waitFor([&](cloud::JsonCallback done) {
+        client.registerCertificate(claim->certificatePem, QString::fromLatin1(ca.pem), QStringLiteral("ACTIVE"), std::move(done));
+    });
+    if (!registered)
+        return registered.error().withContext(QStringLiteral("RegisterCertificate of the claim with the station's CA %1").arg(ca.certificateId));
+    claim->certificateId = registered->value(QStringLiteral("certificateId")).toString();
+    const QString arn = registered->value(QStringLiteral("certificateArn")).toString();
+    if (claim->certificateId.isEmpty() || arn.isEmpty())
+        return Error(ErrorCode::CloudRejected, QStringLiteral("RegisterCertificate: the answer lacks certificateId or certificateArn"));
+    claim->caCertificateId = ca.certificateId;
+    if (auto attached = attachClaimPolicy(client, claim.value(), arn, templateName); !attached)
+        return attached.error();
     return claim;
 }
 
@@ -210,9 +332,11 @@ Result<ClaimFiles> writeClaimFiles(const IssuedClaim& claim, const QString& dire
 Status recordClaimCreated(audit::AuditStore& store, const audit::Actor& actor, const IssuedClaim& claim)
 {
     const QString expires = claim.expiresAt ? claim.expiresAt->toUTC().toString(Qt::ISODate) : QStringLiteral("never");
-    return store.appendStationEvent(actor, kCreateStep,
-                                    QStringLiteral("certificate=%1 template=%2 via=%3 expires=%4")
-                                        .arg(claim.certificateId, claim.templateName, claimViaName(claim.via), expires));
+    QString outcome = QStringLiteral("certificate=%1 template=%2 via=%3 expires=%4")
+                          .arg(claim.certificateId, claim.templateName, claimViaName(claim.via), expires);
+    if (!claim.caCertificateId.isEmpty())
+        outcome += QStringLiteral(" ca=") + claim.caCertificateId;
+    return store.appendStationEvent(actor, kCreateStep, outcome);
 }
 
 Status recordClaimDeactivated(audit::AuditStore& store, const audit::Actor& actor, const QString& certificateId)
@@ -237,6 +361,7 @@ Result<std::vector<ClaimRecord>> listClaims(audit::SqlConnection& connection, co
             record.certificateId = id;
             record.templateName = fields.value(QStringLiteral("template"));
             record.via = fields.value(QStringLiteral("via"));
+            record.caCertificateId = fields.value(QStringLiteral("ca"));
             const QDateTime expires = QDateTime::fromString(fields.value(QStringLiteral("expires")), Qt::ISODate);
             if (expires.isValid())
                 record.expiresAt = expires;

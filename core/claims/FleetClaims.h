@@ -1,9 +1,10 @@
 #pragma once
 
 // Fleet-provisioning claims made by the station (../shared/reference/aws-iot-provisioning.md §3,
-// §5): a fleet's shared claim certificate (CreateKeysAndCertificate, ACTIVE, with a claim policy
-// that allows only the fleet-provisioning topics of one template) or a trusted user's 5-minute
-// claim (CreateProvisioningClaim). Each is recorded in the audit as a station event, so
+// §5): a fleet's shared claim certificate with a claim policy that allows only the
+// fleet-provisioning topics of one template — made by AWS (CreateKeysAndCertificate, ACTIVE) or
+// issued by the station's CA for a key made on the station and registered (RegisterCertificate
+// with the CA, ACTIVE) — or a trusted user's 5-minute claim (CreateProvisioningClaim). Each is recorded in the audit as a station event, so
 // `claim list` can show every claim the station made and whether it was deactivated.
 // Blocking calls (waitFor): run them from the command line or a worker thread, never a GUI thread.
 
@@ -20,6 +21,9 @@
 namespace imprint::cloud {
 class AwsIotClient;
 }
+namespace imprint::ca {
+class CertificateIssuer;
+}
 namespace imprint::audit {
 class AuditStore;
 class SqlConnection;
@@ -28,9 +32,9 @@ struct Actor;
 
 namespace imprint::claims {
 
-enum class ClaimVia { Keys, TrustedUser };
+enum class ClaimVia { Keys, TrustedUser, StationCa };
 
-[[nodiscard]] QString claimViaName(ClaimVia via);  // "keys", "trusted-user"
+[[nodiscard]] QString claimViaName(ClaimVia via);  // "keys", "trusted-user", "station-ca"
 [[nodiscard]] Result<ClaimVia> parseClaimVia(const QString& name);
 
 // The policy a fleet claim gets: connect, and only the fleet-provisioning request/answer topics
@@ -47,11 +51,35 @@ struct IssuedClaim
     ClaimVia via = ClaimVia::Keys;
     QString policyName;                  // keys: the attached claim policy
     std::optional<QDateTime> expiresAt;  // trusted-user: AWS's expiration (5 minutes)
+    QString caCertificateId;             // station-ca: AWS's id of the station's CA that issued it
 };
 
 // Makes a claim through AWS. Keys: CreateKeysAndCertificate (setAsActive), CreatePolicy (an
 // existing policy of that name is kept), AttachPolicy. TrustedUser: CreateProvisioningClaim.
+// StationCa needs the station's CA: createStationCaClaim (here: InvalidInput).
 [[nodiscard]] Result<IssuedClaim> createClaim(cloud::AwsIotClient& client, const QString& templateName, ClaimVia via);
+
+// The station's CA as AWS IoT knows it (DescribeCACertificate): registered and ACTIVE.
+struct RegisteredCa
+{
+    QString certificateId;  // AWS's id: SHA-256 of the DER
+    QByteArray pem;         // the issuing CA certificate
+};
+
+// Finds the station's issuing CA (`caCertificatePem`, the first certificate of its chain) in the
+// client's account and region. NotFound, telling to run `imprint-cli cloud register-ca`, when it
+// is not registered there; CloudRejected when it is registered but not ACTIVE.
+[[nodiscard]] Result<RegisteredCa> requireRegisteredCa(cloud::AwsIotClient& client, const QByteArray& caCertificatePem);
+
+// Issues a claim certificate with the station's CA: a fresh EC P-256 key made on the station
+// (handed back once, PKCS#8 PEM in SecureBytes), subject CN=claim-<template>-<8 hex digits>,
+// client authentication, valid `validityDays` days. Nothing is sent to AWS.
+[[nodiscard]] Result<IssuedClaim> issueStationCaClaim(ca::CertificateIssuer& issuer, const QString& templateName, int validityDays);
+
+// The station-CA claim: issueStationCaClaim, then RegisterCertificate with the CA's PEM (ACTIVE),
+// then the claim policy created (an existing one is kept) and attached, as for a keys claim.
+[[nodiscard]] Result<IssuedClaim> createStationCaClaim(cloud::AwsIotClient& client, ca::CertificateIssuer& issuer,
+                                                       const RegisteredCa& ca, const QString& templateName, int validityDays);
 
 struct ClaimFiles
 {
@@ -73,6 +101,7 @@ struct ClaimRecord
     QString certificateId;
     QString templateName;
     QString via;
+    QString caCertificateId;  // station-ca only
     std::optional<QDateTime> expiresAt;
     QString createdAt;
     QString createdBy;

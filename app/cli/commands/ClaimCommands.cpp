@@ -1,9 +1,13 @@
 // `imprint-cli claim create|list|deactivate`: fleet-provisioning claims (by claim, by trusted
-// user) made through AWS and recorded in the audit. The private key goes to a 0600 file only:
-// never printed, never logged. AWS settings as `aws`: --profile/--region/--endpoint-url.
+// user) made through AWS, or issued by the station's CA and registered, and recorded in the
+// audit. The private key goes to a 0600 file only: never printed, never logged. AWS settings as
+// `aws`: --profile/--region/--endpoint-url. The HSM PIN as for `ca`: pin-source, IMPRINT_HSM_PIN
+// or the terminal.
 #include "app/cli/Cli.h"
 #include "app/cli/TerminalPrompt.h"
 #include "app/cli/commands/AwsCliOptions.h"
+#include "app/common/CaStation.h"
+#include "app/common/CloudStation.h"
 #include "core/Clock.h"
 #include "core/audit/AuditStore.h"
 #include "core/audit/SqlConnection.h"
@@ -33,23 +37,44 @@ Result<std::unique_ptr<audit::AuditStore>> openStore(const QCommandLineParser& p
     return audit::AuditStore::open({audit::resolveAuditPath(parser.value(db)), audit::defaultStationName()}, clock);
 }
 
+// --via station-ca: the CA must be registered in that account and region before the PIN is asked.
+Result<IssuedClaim> createWithStationCa(CommandContext& context, cloud::AwsIotClient& client, const QString& templateName,
+                                        int days, const Clock& clock)
+{
+    auto caPem = station::issuingCaPem();
+    if (!caPem)
+        return caPem.error();
+    auto registered = requireRegisteredCa(client, caPem.value());
+    if (!registered)
+        return registered.error();
+    TerminalPrompt prompt(context.err);
+    auto issuer = station::openStationCa(&prompt, clock);
+    if (!issuer)
+        return issuer.error();
+    return createStationCaClaim(client, *issuer.value(), registered.value(), templateName, days);
+}
+
 int createCommand(CommandContext& context)
 {
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Makes a fleet-provisioning claim for a template. --via keys (default): a fleet's shared claim certificate "
         "(CreateKeysAndCertificate, ACTIVE) with the policy imprint-claim-<template>, which allows only the "
-        "fleet-provisioning topics of that template. --via trusted-user: a 5-minute claim (CreateProvisioningClaim). "
-        "Writes claim-<id>.crt and claim-<id>.key (0600); records the claim in the audit."));
+        "fleet-provisioning topics of that template. --via station-ca: the same, but the key is made on the station and "
+        "the certificate issued by the station's CA (HSM; CN=claim-<template>-<id>) and registered (RegisterCertificate, "
+        "ACTIVE; the CA must be registered first: cloud register-ca). --via trusted-user: a 5-minute claim "
+        "(CreateProvisioningClaim). Writes claim-<id>.crt and claim-<id>.key (0600); records the claim in the audit."));
     const AwsCliOptions aws;
     const QCommandLineOption db = databaseOption();
     const QCommandLineOption templateName(QStringLiteral("template"), QStringLiteral("The fleet-provisioning template."),
                                           QStringLiteral("name"));
     const QCommandLineOption outDir(QStringLiteral("out-dir"), QStringLiteral("Where the files go (default: current directory)."),
                                     QStringLiteral("dir"), QStringLiteral("."));
-    const QCommandLineOption via(QStringLiteral("via"), QStringLiteral("keys or trusted-user."), QStringLiteral("how"),
+    const QCommandLineOption via(QStringLiteral("via"), QStringLiteral("keys, station-ca or trusted-user."), QStringLiteral("how"),
                                  QStringLiteral("keys"));
-    parser.addOptions({db, templateName, outDir, via});
+    const QCommandLineOption days(QStringLiteral("days"), QStringLiteral("station-ca: the claim certificate's validity in days."),
+                                  QStringLiteral("n"), QStringLiteral("365"));
+    parser.addOptions({db, templateName, outDir, via, days});
     aws.addTo(parser);
     if (auto stop = parseCommandLine(parser, context))
         return *stop;
@@ -60,6 +85,16 @@ int createCommand(CommandContext& context)
     auto how = parseClaimVia(parser.value(via));
     if (!how)
         return fail(context, how.error());
+    bool daysOk = false;
+    const int validityDays = parser.value(days).toInt(&daysOk);
+    if (parser.isSet(days) && how.value() != ClaimVia::StationCa) {
+        context.err << "imprint-cli: --days is for --via station-ca (AWS sets the other claims' validity)\n";
+        return toInt(ExitCode::Usage);
+    }
+    if (!daysOk || validityDays <= 0) {
+        context.err << "imprint-cli: --days needs a positive number of days\n";
+        return toInt(ExitCode::Usage);
+    }
     // Checked before AWS: a claim must not exist without its record or without its key file.
     const QString directory = parser.value(outDir);
     if (!QDir().mkpath(directory) || !QFileInfo(directory).isWritable())
@@ -71,7 +106,9 @@ int createCommand(CommandContext& context)
     auto client = aws.client(parser);
     if (!client)
         return fail(context, client.error());
-    auto claim = createClaim(*client.value(), parser.value(templateName), how.value());
+    auto claim = how.value() == ClaimVia::StationCa
+                     ? createWithStationCa(context, *client.value(), parser.value(templateName), validityDays, clock)
+                     : createClaim(*client.value(), parser.value(templateName), how.value());
     if (!claim)
         return fail(context, claim.error());
     const audit::Actor actor{audit::defaultOperatorName(), std::nullopt};
@@ -83,6 +120,8 @@ int createCommand(CommandContext& context)
                                  QStringLiteral("claim %1 is ACTIVE in AWS without its key: deactivate it").arg(claim->certificateId)));
     context.out << "claim created: " << claim->certificateId << "\n  template:    " << claim->templateName
                 << "\n  via:         " << claimViaName(claim->via);
+    if (!claim->caCertificateId.isEmpty())
+        context.out << "\n  issued by:   the station's CA " << claim->caCertificateId;
     if (!claim->policyName.isEmpty())
         context.out << "\n  policy:      " << claim->policyName;
     context.out << "\n  expires:     "
@@ -96,6 +135,7 @@ QJsonObject recordJson(const ClaimRecord& r)
     return {{QStringLiteral("certificateId"), r.certificateId},
             {QStringLiteral("template"), r.templateName},
             {QStringLiteral("via"), r.via},
+            {QStringLiteral("caCertificateId"), r.caCertificateId},
             {QStringLiteral("expiresAt"), r.expiresAt ? r.expiresAt->toString(Qt::ISODate) : QString()},
             {QStringLiteral("createdAt"), r.createdAt},
             {QStringLiteral("createdBy"), r.createdBy},
@@ -196,7 +236,7 @@ int deactivateCommand(CommandContext& context)
 std::vector<Command> claimCommands()
 {
     const QString group = QStringLiteral("claim");
-    return {{group, QStringLiteral("create"), QStringLiteral("make a fleet claim (keys) or a 5-minute trusted-user claim"), createCommand},
+    return {{group, QStringLiteral("create"), QStringLiteral("make a fleet claim (keys, station-ca) or a 5-minute trusted-user claim"), createCommand},
             {group, QStringLiteral("list"), QStringLiteral("the claims this station made, with their state"), listCommand},
             {group, QStringLiteral("deactivate"), QStringLiteral("deactivate a claim (supervisor): no new registrations with it"),
              deactivateCommand}};

@@ -141,6 +141,7 @@ ControlPlane::ControlPlane(IotService& service, std::shared_ptr<const Credential
         {"POST", QStringLiteral("/things/") + name, &S::createThing},
         {"GET", QStringLiteral("/things/") + name, &S::describeThing},
         {"PUT", QStringLiteral("/things/%1/principals").arg(name), &S::attachThingPrincipal},
+        {"GET", QStringLiteral("/things/%1/principals").arg(name), &S::listThingPrincipals},
         {"POST", QStringLiteral("/thing-types/") + name, &S::createThingType},
         {"POST", QStringLiteral("/thing-groups/") + name, &S::createThingGroup},
         {"POST", QStringLiteral("/certificate/register"), &S::registerCertificate},
@@ -150,6 +151,8 @@ ControlPlane::ControlPlane(IotService& service, std::shared_ptr<const Credential
         {"POST", QStringLiteral("/keys-and-certificate"), &S::createKeysAndCertificate},
         {"POST", QStringLiteral("/policies/") + name, &S::createPolicy},
         {"PUT", QStringLiteral("/target-policies/") + name, &S::attachPolicy},
+        // The target is an ARN: its '/' arrives percent-encoded and is decoded before matching.
+        {"POST", QStringLiteral("/attached-policies/(.+)"), &S::listAttachedPolicies},
         {"POST", QStringLiteral("/thing-registration-tasks"), &S::startThingRegistrationTask},
         {"GET", QStringLiteral("/thing-registration-tasks/") + name, &S::describeThingRegistrationTask},
         {"GET", QStringLiteral("/thing-registration-tasks/%1/reports").arg(name), &S::listThingRegistrationTaskReports},

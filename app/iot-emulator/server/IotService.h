@@ -101,6 +101,8 @@ public:
     Answer createPolicy(const ApiCall& call);
     Answer attachPolicy(const ApiCall& call);
     Answer attachThingPrincipal(const ApiCall& call);
+    Answer listThingPrincipals(const ApiCall& call);
+    Answer listAttachedPolicies(const ApiCall& call);  // one page: no marker
 
     // Provisioning templates, versions, claims (IotTemplates.cpp)
     Answer createProvisioningTemplate(const ApiCall& call);

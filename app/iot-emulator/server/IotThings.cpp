@@ -245,4 +245,29 @@ Answer IotService::attachThingPrincipal(const ApiCall& call)
     return QJsonObject();
 }
 
+Answer IotService::listThingPrincipals(const ApiCall& call)
+{
+    const QString name = call.pathParameters.value(0);
+    auto thing = m_registry.get(QStringLiteral("thing"), name);
+    if (!thing)
+        return notFound(QStringLiteral("Thing %1 cannot be found.").arg(name));
+    return QJsonObject{{QStringLiteral("principals"), thing->value(QStringLiteral("principals")).toArray()}};
+}
+
+Answer IotService::listAttachedPolicies(const ApiCall& call)
+{
+    const QString target = call.pathParameters.value(0);
+    const qsizetype certificateAt = target.indexOf(QStringLiteral(":cert/"));
+    if (certificateAt < 0)
+        return invalidRequest(QStringLiteral("target %1: only certificate ARNs are listed here").arg(target));
+    auto certificate = m_registry.get(QStringLiteral("cert"), target.mid(certificateAt + 6));
+    if (!certificate)
+        return notFound(QStringLiteral("Certificate %1 does not exist").arg(target.mid(certificateAt + 6)));
+    QJsonArray policies;
+    for (const QJsonValue& name : certificate->value(QStringLiteral("policies")).toArray())
+        policies.append(QJsonObject{{QStringLiteral("policyName"), name},
+                                    {QStringLiteral("policyArn"), arn(QStringLiteral("policy/") + name.toString())}});
+    return QJsonObject{{QStringLiteral("policies"), policies}};
+}
+
 }  // namespace imprint::emulator

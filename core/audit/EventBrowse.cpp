@@ -11,7 +11,7 @@ namespace {
 
 const QString kEventSelect = QStringLiteral(
     "SELECT e.id, e.at, e.station, e.operator, e.supervisor, e.unit_id, e.batch_id, e.slot, e.port, e.hardware_id, "
-    "e.serial_number, e.step, e.outcome, e.error, e.duration_ms FROM events e");
+    "e.serial_number, e.step, e.outcome, e.error, e.duration_ms, e.detail FROM events e");
 
 std::optional<qint64> optionalId(const QVariant& value)
 {
@@ -37,6 +37,7 @@ EventListRow eventFrom(const QSqlQuery& q)
     row.outcome = q.value(12).toString();
     row.error = q.value(13).toString();
     row.durationMs = optionalId(q.value(14));
+    row.detail = q.value(15).toString();
     return row;
 }
 
@@ -75,7 +76,8 @@ QStringList conditionsFor(const EventFilter& filter, QVariantList& values)
     }
     if (!filter.text.trimmed().isEmpty()) {
         QStringList any;
-        for (const char* column : {"e.serial_number", "e.hardware_id", "e.operator", "e.supervisor", "e.port", "e.error"}) {
+        for (const char* column : {"e.serial_number", "e.hardware_id", "e.operator", "e.supervisor", "e.port", "e.error",
+                                   "e.detail"}) {
             any << QLatin1String(column) + QStringLiteral(" LIKE ? ESCAPE '\\'");
             values << containsPattern(filter.text);
         }

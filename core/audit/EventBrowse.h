@@ -28,7 +28,7 @@ struct EventFilter
     std::optional<QString> outcome;  // exactly this outcome (ok, failed, refused, passed…)
     std::optional<QDateTime> from;   // at or after (inclusive)
     std::optional<QDateTime> until;  // before (exclusive)
-    QString text;                    // part of the serial number, hardware ID, operator, supervisor, port or error
+    QString text;                    // part of the serial number, hardware ID, operator, supervisor, port, error or detail
 
     friend bool operator==(const EventFilter&, const EventFilter&) = default;
 };
@@ -50,6 +50,7 @@ struct EventListRow
     QString outcome;
     QString error;
     std::optional<qint64> durationMs;
+    QString detail;  // what the step used or produced (`key=value` pairs); empty when none
 };
 
 struct EventPage

@@ -1,11 +1,13 @@
 // An event's detail (schema version 3) and the audit file's mode: a database written by the
 // version-2 code migrates and still verifies; a detail goes in through every write path and comes
-// back out of the unit timeline and the event export; a detail edited, added to an old row or
-// removed is named by `verify` (library and CLI); the database and its -wal/-shm are 0600.
+// back out of the unit timeline, the event list and the event export; a detail edited, added
+// to an old row or removed is named by `verify` (library and CLI); the database and its
+// -wal/-shm are 0600.
 #include "AuditFixture.h"
 
 #include "core/audit/AuditBrowse.h"
 #include "core/audit/AuditExport.h"
+#include "core/audit/EventBrowse.h"
 #include "core/audit/EventChain.h"
 #include "core/audit/Schema.h"
 
@@ -184,6 +186,17 @@ private Q_SLOTS:
         QCOMPARE(scalar(db, QStringLiteral("SELECT COUNT(*) FROM events WHERE detail = ''")).toInt(), 0);
         QCOMPARE(scalar(db, QStringLiteral("SELECT detail FROM events WHERE step = 'claim-deactivated'")).toString(),
                  QStringLiteral("claim=4f1c9a status=INACTIVE"));
+
+        // The audit's event list returns it, and its text search finds a claim by its ID.
+        audit::EventFilter filter;
+        filter.text = QStringLiteral("4f1c9a");
+        auto page = audit::eventPage(*connection.value(), filter, std::nullopt, 10);
+        QVERIFY(page.ok());
+        QStringList found;
+        for (const audit::EventListRow& row : page->rows)
+            found << row.step + u'=' + row.detail;
+        QCOMPARE(found, (QStringList{QStringLiteral("claim-deactivated=claim=4f1c9a status=INACTIVE"),
+                                     QStringLiteral("install-claim=") + kClaimDetail}));
 
         QBuffer out;
         QVERIFY(out.open(QIODevice::WriteOnly));

@@ -290,6 +290,7 @@ Result<IssuedClaim> issueStationCaClaim(ca::CertificateIssuer& issuer, const QSt
     issued->privateKeyPkcs8Der.wipe();
     claim.templateName = templateName;
     claim.via = ClaimVia::StationCa;
+    claim.expiresAt = issued->certificate.notAfter;  // AWS refuses the certificate after it
     return claim;
 }
 

@@ -50,7 +50,7 @@ struct IssuedClaim
     QString templateName;
     ClaimVia via = ClaimVia::Keys;
     QString policyName;                  // keys: the attached claim policy
-    std::optional<QDateTime> expiresAt;  // trusted-user: AWS's expiration (5 minutes)
+    std::optional<QDateTime> expiresAt;  // trusted-user: AWS's expiration (5 minutes); station-ca: notAfter
     QString caCertificateId;             // station-ca: AWS's id of the station's CA that issued it
 };
 
@@ -107,7 +107,7 @@ struct ClaimRecord
     QString createdBy;
     QString deactivatedAt;  // empty while not deactivated
     QString deactivatedBy;  // the approving supervisor
-    QString state;          // active, inactive (deactivated), expired (a trusted-user claim past its time)
+    QString state;          // active, inactive (deactivated), expired (a trusted-user or station-ca claim past its time)
 };
 
 // Every claim on record, oldest first, with its state at `now`.

@@ -347,6 +347,7 @@ private Q_SLOTS:
         QCOMPARE(record.value(QStringLiteral("via")).toString(), QStringLiteral("station-ca"));
         QCOMPARE(record.value(QStringLiteral("caCertificateId")).toString(), m_stationCaId);
         QCOMPARE(record.value(QStringLiteral("state")).toString(), QStringLiteral("active"));
+        QCOMPARE(QDateTime::fromString(record.value(QStringLiteral("expiresAt")).toString(), Qt::ISODate), certificate.expiryDate());
         QCOMPARE(scalar(m_fixture.db, QStringLiteral("SELECT COUNT(*) FROM events WHERE step = 'claim-create' AND outcome LIKE "
                                                      "'certificate=%1 %via=station-ca%ca=%2'").arg(m_stationClaim.id, m_stationCaId)).toInt(), 1);
     }

@@ -149,7 +149,7 @@ int listCommand(CommandContext& context)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
         "Lists the claims this station made (from the audit), oldest first, with their state: active, inactive "
-        "(deactivated) or expired (a trusted-user claim past its 5 minutes)."));
+        "(deactivated) or expired (a trusted-user claim past its 5 minutes, a station-CA claim past its validity)."));
     const QCommandLineOption db = databaseOption();
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("Print a JSON array."));
     parser.addOptions({db, json});

@@ -70,13 +70,19 @@ class TestDevsimClaim : public QObject
         return devsimArguments(m_emulator, QString::fromLatin1(kTemplate), dir, claim, api, payload);
     }
 
+    // A fixture whose devices go online to `emulator`.
+    static QStringList onlineArguments(const test::EmulatorProcess& emulator, const QString& dir, int ports, const QString& protocol)
+    {
+        return {QStringLiteral("--dir"), dir, QStringLiteral("--ports"), QString::number(ports), QStringLiteral("--protocol"), protocol,
+                QStringLiteral("--connect"), QStringLiteral("127.0.0.1:%1").arg(emulator.mqttPort()), QStringLiteral("--cafile"),
+                emulator.tlsDirectory() + QStringLiteral("/ca.crt")};
+    }
+
     QStringList devsimArguments(const test::EmulatorProcess& emulator, const QString& templateName, const QString& dir,
                                 const QString& claim, const QString& api, const QString& payload) const
     {
-        return {QStringLiteral("--dir"), dir, QStringLiteral("--ports"), QStringLiteral("2"), QStringLiteral("--protocol"),
-                QStringLiteral("imprint"), QStringLiteral("--online-at-boot"), QStringLiteral("--connect"),
-                QStringLiteral("127.0.0.1:%1").arg(emulator.mqttPort()), QStringLiteral("--cafile"),
-                emulator.tlsDirectory() + QStringLiteral("/ca.crt"), QStringLiteral("--claim-cert"),
+        return onlineArguments(emulator, dir, 2, QStringLiteral("imprint"))
+               + QStringList{QStringLiteral("--online-at-boot"), QStringLiteral("--claim-cert"),
                 m_dir.filePath(claim + QStringLiteral(".crt")), QStringLiteral("--claim-key"), m_dir.filePath(claim + QStringLiteral(".key")),
                 QStringLiteral("--template"), templateName, QStringLiteral("--claim-api"), api,
                 QStringLiteral("--payload"), payload};
@@ -154,10 +160,7 @@ private Q_SLOTS:
         const QString devices = m_dir.filePath(QStringLiteral("installed-devices"));
         // No claim on the command line, no --template: everything comes through the device protocol.
         test::DevsimProcess devsim;
-        const QString started = devsim.start({QStringLiteral("--dir"), devices, QStringLiteral("--ports"), QStringLiteral("2"),
-                                              QStringLiteral("--protocol"), QStringLiteral("imprint"), QStringLiteral("--connect"),
-                                              QStringLiteral("127.0.0.1:%1").arg(m_emulator.mqttPort()), QStringLiteral("--cafile"),
-                                              m_emulator.tlsDirectory() + QStringLiteral("/ca.crt")},
+        const QString started = devsim.start(onlineArguments(m_emulator, devices, 2, QStringLiteral("imprint")),
                                              QProcessEnvironment::systemEnvironment());
         QVERIFY2(started.isEmpty(), qPrintable(started));
         const QStringList apis{QStringLiteral("csr"), QStringLiteral("keys")};
@@ -223,11 +226,9 @@ private Q_SLOTS:
         const QByteArray claimKey = readAll(m_dir.filePath(QStringLiteral("modem.key")));
         const QString devices = m_dir.filePath(QStringLiteral("modem-devices"));
         test::DevsimProcess devsim;
-        const QString started = devsim.start({QStringLiteral("--dir"), devices, QStringLiteral("--ports"), QStringLiteral("1"),
-                                              QStringLiteral("--protocol"), QStringLiteral("nrf91"), QStringLiteral("--connect"),
-                                              QStringLiteral("127.0.0.1:%1").arg(m_emulator.mqttPort()), QStringLiteral("--cafile"),
-                                              m_emulator.tlsDirectory() + QStringLiteral("/ca.crt"), QStringLiteral("--template"),
-                                              QString::fromLatin1(kTemplate), QStringLiteral("--claim-api"), QStringLiteral("keys")},
+        const QString started = devsim.start(onlineArguments(m_emulator, devices, 1, QStringLiteral("nrf91"))
+                                                 + QStringList{QStringLiteral("--template"), QString::fromLatin1(kTemplate),
+                                                               QStringLiteral("--claim-api"), QStringLiteral("keys")},
                                              QProcessEnvironment::systemEnvironment());
         QVERIFY2(started.isEmpty(), qPrintable(started));
         auto driver = serial::openDevice(device::linkSettings(devices + QStringLiteral("/slot0"), QStringLiteral("nrf91")));

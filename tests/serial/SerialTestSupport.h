@@ -4,6 +4,7 @@
 // throw-away CA that issues a certificate for a device's CSR (no HSM: serial/ must not need one).
 
 #include "core/Result.h"
+#include "core/SecureBytes.h"
 
 #include <QByteArray>
 #include <QProcess>
@@ -71,6 +72,11 @@ struct TestKey
     QByteArray spkiDer;
 };
 [[nodiscard]] TestKey makeTestKey();
+// `bytes` (a test key) as the SecureBytes the driver interface takes.
+[[nodiscard]] inline SecureBytes secureCopy(const QByteArray& bytes)
+{
+    return {bytes.constData(), static_cast<std::size_t>(bytes.size())};
+}
 
 QString devsimPath();
 

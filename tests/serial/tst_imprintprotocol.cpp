@@ -75,8 +75,6 @@ Status provision(serial::ImprintDriver& driver, const test::TestCa& ca)
     return driver.lock();
 }
 
-SecureBytes secret(const QByteArray& bytes) { return {bytes.constData(), static_cast<std::size_t>(bytes.size())}; }
-
 QByteArray pkcs8Pem(const QByteArray& der)
 {
     QByteArray pem = "-----BEGIN PRIVATE KEY-----\n";
@@ -215,7 +213,7 @@ private Q_SLOTS:
         const test::TestKey otherKey = test::makeTestKey();
         auto certificate = m_ca->issueCertificate(claimKey.spkiDer, QStringLiteral("fleet claim"));
         REQUIRE_OK(certificate);
-        const Status written = driver->writeClaim(certificate.value(), secret(otherKey.pkcs8Der));
+        const Status written = driver->writeClaim(certificate.value(), test::secureCopy(otherKey.pkcs8Der));
         QVERIFY(!written.ok());
         QCOMPARE(written.error().code(), ErrorCode::DeviceRefused);
         QCOMPARE(written.error().message(),
@@ -231,7 +229,7 @@ private Q_SLOTS:
         QVERIFY(!locked.ok());
         QVERIFY2(locked.error().message().contains(QStringLiteral("ERR 5 NO_KEY")), qPrintable(locked.error().message()));
         // Neither object is a certificate: refused naming the object.
-        const Status garbage = driver->writeClaim("not a certificate", secret(claimKey.pkcs8Der));
+        const Status garbage = driver->writeClaim("not a certificate", test::secureCopy(claimKey.pkcs8Der));
         QVERIFY(!garbage.ok());
         QVERIFY2(garbage.error().message().endsWith(QStringLiteral("COMMIT claimcert: ERR 8 OBJECT_INVALID claimcert holds no PEM certificate")),
                  qPrintable(garbage.error().message()));
@@ -248,7 +246,7 @@ private Q_SLOTS:
         const device::ConfigurationValues config{{QStringLiteral("template"), QStringLiteral("fleet")},
                                                  {QStringLiteral("claim-api"), QStringLiteral("csr")}};
         // As DER first; reset; then as PEM (what the station's claim files hold) and locked.
-        REQUIRE_OK(driver->writeClaim(certificate.value(), secret(key.pkcs8Der)));
+        REQUIRE_OK(driver->writeClaim(certificate.value(), test::secureCopy(key.pkcs8Der)));
         auto hashes = driver->readBackHashes();
         REQUIRE_OK(hashes);
         QCOMPARE(hashOf(hashes.value(), QStringLiteral("claimkey")), driver->expectedHash(QStringLiteral("claimkey"), key.pkcs8Der));
@@ -259,7 +257,7 @@ private Q_SLOTS:
 
         const QByteArray keyPem = pkcs8Pem(key.pkcs8Der);
         QVERIFY(keyPem.size() > 192);  // more than one CHUNK
-        REQUIRE_OK(driver->writeClaim(certificate.value(), secret(keyPem)));
+        REQUIRE_OK(driver->writeClaim(certificate.value(), test::secureCopy(keyPem)));
         REQUIRE_OK(driver->writeConfiguration(config));
         hashes = driver->readBackHashes();
         REQUIRE_OK(hashes);
@@ -275,7 +273,7 @@ private Q_SLOTS:
         QVERIFY2(ownKey.error().message().contains(QStringLiteral("NO_KEY")), qPrintable(ownKey.error().message()));
         // A claim and its config are enough to lock; afterwards no claim goes in.
         REQUIRE_OK(driver->lock());
-        const Status again = driver->writeClaim(certificate.value(), secret(keyPem));
+        const Status again = driver->writeClaim(certificate.value(), test::secureCopy(keyPem));
         QVERIFY(!again.ok());
         QCOMPARE(again.error().message(),
                  QStringLiteral("port %1: device refused BEGIN claimcert: ERR 9 LOCKED").arg(m_devsim->slot(Claim)));

@@ -141,10 +141,9 @@ private Q_SLOTS:
         const test::TestKey key = test::makeTestKey();
         auto certificate = m_ca->issueCertificate(key.spkiDer, QStringLiteral("fleet claim"));
         REQUIRE_OK(certificate);
-        const auto secret = [](const QByteArray& bytes) { return SecureBytes(bytes.constData(), static_cast<std::size_t>(bytes.size())); };
 
         // The modem would take any pair: the station refuses a key of another certificate first.
-        const Status mismatched = driver->writeClaim(certificate.value(), secret(test::makeTestKey().pkcs8Der));
+        const Status mismatched = driver->writeClaim(certificate.value(), test::secureCopy(test::makeTestKey().pkcs8Der));
         QVERIFY(!mismatched.ok());
         QCOMPARE(mismatched.error().message(),
                  QStringLiteral("port %1: claim not written: the private key does not match the certificate's public key")
@@ -153,7 +152,7 @@ private Q_SLOTS:
         REQUIRE_OK(none);
         QVERIFY(none->isEmpty());
 
-        REQUIRE_OK(driver->writeClaim(certificate.value(), secret(key.pkcs8Der)));  // DER: armoured as PEM
+        REQUIRE_OK(driver->writeClaim(certificate.value(), test::secureCopy(key.pkcs8Der)));  // DER: armoured as PEM
         auto hashes = driver->readBackHashes();
         REQUIRE_OK(hashes);
         QCOMPARE(hashes->size(), 2);

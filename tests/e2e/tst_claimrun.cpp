@@ -1,0 +1,201 @@
+// `imprint-cli run` in the claim modes, end to end: imprint-devsim devices on pseudo-terminals,
+// imprint-iot-emulator and the real AWS CLI. The station installs a claim on every device (a
+// fleet claim made by `imprint-cli claim create`, or a trusted-user claim per device); each
+// device then goes online with it, gets its own certificate and registers its thing, which
+// `aws iot describe-thing` finds. The audit records which claim went into which device and
+// queues nothing. No HSM: the claim modes issue no certificate of the station's.
+#include "DevsimProcess.h"
+#include "RegistrationFixture.h"
+
+#include <QRegularExpression>
+#include <QSet>
+#include <QTest>
+
+using namespace imprint;
+using namespace imprint::test;
+
+namespace {
+
+constexpr auto kTemplate = "station-fleet";
+constexpr int kPorts = 2;
+const QRegularExpression kConnected(QStringLiteral(R"(^devsim: slot\d (SIM-\d-0) connected as device-SIM-\d-0 after \d+ attempt\(s\)$)"));
+const QRegularExpression kOwnCertificate(QStringLiteral(R"(got certificate ([0-9a-f]{64}) by CreateCertificateFromCsr$)"));
+
+}  // namespace
+
+class TestClaimRun : public QObject
+{
+    Q_OBJECT
+
+    // A fresh emulator, audit database and work order (SIM-0-0, SIM-1-0) for each mode.
+    std::unique_ptr<RegistrationFixture> m_fixture;
+
+    QString prepare()
+    {
+        m_fixture = std::make_unique<RegistrationFixture>();
+        if (QString error = m_fixture->setUp(QStringLiteral("unused"), 1); !error.isEmpty())
+            return error;
+        const auto created = m_fixture->emulator.aws(
+            {QStringLiteral("iot"), QStringLiteral("create-provisioning-template"), QStringLiteral("--template-name"),
+             QString::fromLatin1(kTemplate), QStringLiteral("--enabled"), QStringLiteral("--provisioning-role-arn"),
+             QStringLiteral("arn:aws:iam::123456789012:role/FleetRole"), QStringLiteral("--template-body"),
+             QStringLiteral("file://") + sourceFile("resources/templates/fleet-provisioning.json")});
+        if (!created.ok())
+            return created.describe();
+        const QString csv = m_fixture->dir.filePath(QStringLiteral("order.csv"));
+        QFile file(csv);
+        if (!file.open(QIODevice::WriteOnly))
+            return QStringLiteral("cannot write ") + csv;
+        file.write("serial_number\n");
+        for (int slot = 0; slot < kPorts; ++slot)
+            file.write(QStringLiteral("SIM-%1-0\n").arg(slot).toUtf8());
+        file.close();
+        const auto imported = m_fixture->cli({QStringLiteral("batch"), QStringLiteral("import"), csv, QStringLiteral("--db"),
+                                              m_fixture->db, QStringLiteral("--name"), QStringLiteral("claimed"),
+                                              QStringLiteral("--thing-name-rule"), QStringLiteral("device-{serial}")});
+        return imported.ok() ? QString() : imported.describe();
+    }
+
+    // Devices that go online (with the claim the station installs) when they leave the fixture.
+    QString startDevices(DevsimProcess& devsim, const QString& dir)
+    {
+        return devsim.start({QStringLiteral("--dir"), dir, QStringLiteral("--ports"), QString::number(kPorts),
+                             QStringLiteral("--protocol"), QStringLiteral("imprint"), QStringLiteral("--keygen-ms"),
+                             QStringLiteral("50"), QStringLiteral("--connect"),
+                             QStringLiteral("127.0.0.1:%1").arg(m_fixture->emulator.mqttPort()), QStringLiteral("--cafile"),
+                             m_fixture->emulator.tlsDirectory() + QStringLiteral("/ca.crt")},
+                            QProcessEnvironment::systemEnvironment());
+    }
+
+    CommandResult runBatch(const QString& dir, const QStringList& modeArguments)
+    {
+        QStringList arguments{QStringLiteral("run"), QStringLiteral("--batch"), QStringLiteral("claimed"),
+                              QStringLiteral("--db"), m_fixture->db, QStringLiteral("--config"),
+                              QStringLiteral("endpoint=127.0.0.1:%1").arg(m_fixture->emulator.mqttPort()),
+                              QStringLiteral("--config"), QStringLiteral("claim-api=csr"), QStringLiteral("--template"),
+                              QString::fromLatin1(kTemplate), QStringLiteral("--idle-timeout"), QStringLiteral("60")};
+        for (int slot = 0; slot < kPorts; ++slot)
+            arguments << QStringLiteral("--port") << dir + QStringLiteral("/slot%1").arg(slot);
+        return m_fixture->cli(arguments + modeArguments);
+    }
+
+    // Every device online with its own certificate (not the claim) and its thing in the registry.
+    void checkDevicesRegistered(DevsimProcess& devsim, const QSet<QString>& claimIds)
+    {
+        QVERIFY2(devsim.waitForLines(kConnected, kPorts, 90'000), qPrintable(devsim.output()));
+        const QStringList got = devsim.lines(kOwnCertificate);
+        QCOMPARE(got.size(), kPorts);
+        QSet<QString> own;
+        for (const QString& line : got)
+            own.insert(kOwnCertificate.match(line).captured(1));
+        QCOMPARE(own.size(), kPorts);  // each device its own
+        QVERIFY(!own.intersects(claimIds));
+        for (const QString& id : own)
+            QCOMPARE(m_fixture->emulator.describeCertificate(id).value(QStringLiteral("status")).toString(),
+                     QStringLiteral("ACTIVE"));
+        for (int slot = 0; slot < kPorts; ++slot) {
+            const auto thing = m_fixture->emulator.aws({QStringLiteral("iot"), QStringLiteral("describe-thing"),
+                                                        QStringLiteral("--thing-name"),
+                                                        QStringLiteral("device-SIM-%1-0").arg(slot)});
+            QVERIFY2(thing.ok(), qPrintable(thing.describe()));
+            QCOMPARE(thing.json().value(QStringLiteral("attributes")).toObject().value(QStringLiteral("serialNumber")).toString(),
+                     QStringLiteral("SIM-%1-0").arg(slot));
+        }
+    }
+
+    void checkAudit(const QString& via)
+    {
+        QCOMPARE(scalar(m_fixture->db, QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'passed'")).toLongLong(), kPorts);
+        QCOMPARE(scalar(m_fixture->db, QStringLiteral("SELECT COUNT(*) FROM cloud_outbox")).toLongLong(), 0);
+        QCOMPARE(scalar(m_fixture->db, QStringLiteral("SELECT COUNT(*) FROM certificates")).toLongLong(), 0);
+        QCOMPARE(scalar(m_fixture->db, QStringLiteral("SELECT COUNT(*) FROM events WHERE step = 'write claim' AND outcome = 'ok' "
+                                                      "AND detail LIKE 'claim=%% via=%1 expires=%%'").arg(via)).toLongLong(),
+                 kPorts);
+    }
+
+    QSet<QString> claimsOnRecord()
+    {
+        QSet<QString> ids;
+        for (int slot = 0; slot < kPorts; ++slot) {
+            const QString detail = scalar(m_fixture->db, QStringLiteral("SELECT e.detail FROM events e JOIN units u ON u.id = e.unit_id "
+                                                                        "WHERE e.step = 'write claim' AND u.serial_number = 'SIM-%1-0'")
+                                                             .arg(slot)).toString();
+            ids.insert(QRegularExpression(QStringLiteral("^claim=([0-9a-f]{64}) ")).match(detail).captured(1));
+        }
+        return ids;
+    }
+
+private Q_SLOTS:
+    void fleetClaimBatch()
+    {
+        const QString ready = prepare();
+        QVERIFY2(ready.isEmpty(), qPrintable(ready));
+        const auto created = m_fixture->cli({QStringLiteral("claim"), QStringLiteral("create"), QStringLiteral("--template"),
+                                             QString::fromLatin1(kTemplate), QStringLiteral("--out-dir"), m_fixture->dir.path(),
+                                             QStringLiteral("--db"), m_fixture->db, QStringLiteral("--endpoint-url"),
+                                             m_fixture->emulator.endpoint()});
+        QVERIFY2(created.ok(), qPrintable(created.describe()));
+        const QString text = QString::fromUtf8(created.out);
+        auto line = [&](const QString& pattern) {
+            return QRegularExpression(pattern, QRegularExpression::MultilineOption).match(text).captured(1);
+        };
+        const QString claimId = line(QStringLiteral(R"(^claim created: ([0-9a-f]{64})$)"));
+        const QString certificate = line(QStringLiteral(R"(^  certificate: (\S+)$)"));
+        const QString key = line(QStringLiteral(R"(^  key:\s+(\S+) \(0600\)$)"));
+        QVERIFY2(!claimId.isEmpty() && !certificate.isEmpty() && !key.isEmpty(), qPrintable(text));
+
+        const QString dir = m_fixture->dir.filePath(QStringLiteral("fleet-devices"));
+        DevsimProcess devsim;
+        const QString started = startDevices(devsim, dir);
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        const auto run = runBatch(dir, {QStringLiteral("--registration"), QStringLiteral("claim"), QStringLiteral("--claim-cert"),
+                                        certificate, QStringLiteral("--claim-key"), key});
+        QVERIFY2(run.ok(), qPrintable(run.describe() + devsim.output()));
+        QVERIFY2(run.out.contains("run: 2 passed, 0 failed, 0 refused"), run.out.constData());
+        checkAudit(QStringLiteral("keys"));
+        QCOMPARE(claimsOnRecord(), QSet<QString>{claimId});  // the same fleet claim in every device
+        checkDevicesRegistered(devsim, {claimId});
+    }
+
+    void trustedUserBatch()
+    {
+        const QString ready = prepare();
+        QVERIFY2(ready.isEmpty(), qPrintable(ready));
+        const QString dir = m_fixture->dir.filePath(QStringLiteral("trusted-devices"));
+        DevsimProcess devsim;
+        const QString started = startDevices(devsim, dir);
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        const auto run = runBatch(dir, {QStringLiteral("--registration"), QStringLiteral("trusted-user"),
+                                        QStringLiteral("--endpoint-url"), m_fixture->emulator.endpoint()});
+        QVERIFY2(run.ok(), qPrintable(run.describe() + devsim.output()));
+        checkAudit(QStringLiteral("trusted-user"));
+        const QSet<QString> claims = claimsOnRecord();
+        QCOMPARE(claims.size(), kPorts);  // a claim of its own for each device
+        for (const QString& id : claims)  // AWS's ids; provisioning claims are not among the account's certificates
+            QVERIFY2(QRegularExpression(QStringLiteral("^[0-9a-f]{64}$")).match(id).hasMatch(), qPrintable(id));
+        QVERIFY2(scalar(m_fixture->db, QStringLiteral("SELECT detail FROM events WHERE step = 'request claim' AND outcome = 'ok'"))
+                     .toString()
+                     .contains(QRegularExpression(QStringLiteral(R"( expires=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$)"))),
+                 "the trusted-user claim's expiry is on record");
+        checkDevicesRegistered(devsim, claims);
+    }
+
+    void missingClaimFileIsNamed()
+    {
+        const QString ready = prepare();
+        QVERIFY2(ready.isEmpty(), qPrintable(ready));
+        const QString missing = m_fixture->dir.filePath(QStringLiteral("no-such-claim.crt"));
+        const auto run = runBatch(m_fixture->dir.filePath(QStringLiteral("nobody")),
+                                  {QStringLiteral("--registration"), QStringLiteral("claim"), QStringLiteral("--claim-cert"),
+                                   missing, QStringLiteral("--claim-key"), missing});
+        QCOMPARE(run.exitCode, toInt(exitCodeFor(ErrorCode::NotFound)));
+        QVERIFY2(run.err.contains(missing.toUtf8()), run.err.constData());
+        const auto noKey = runBatch(m_fixture->dir.filePath(QStringLiteral("nobody")),
+                                    {QStringLiteral("--registration"), QStringLiteral("claim"), QStringLiteral("--claim-cert"), missing});
+        QCOMPARE(noKey.exitCode, toInt(exitCodeFor(ErrorCode::InvalidInput)));
+        QVERIFY2(noKey.err.contains("--claim-key"), noKey.err.constData());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestClaimRun)
+#include "tst_claimrun.moc"

@@ -11,6 +11,7 @@
 #include "core/batch/WorkOrderImport.h"
 
 #include <QFile>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -102,6 +103,28 @@ inline QVariant scalar(const QString& dbPath, const QString& sql)
     if (!row || !row.value())
         return {};
     return row.value()->at(0);
+}
+
+// `imprint-cli audit verify --db DB`, run as its own process: exit code (-1 if it did not
+// finish), standard output and standard error.
+struct CliVerdict
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+inline CliVerdict verifyWithCli(const QString& dbPath)
+{
+    QProcess cli;
+    cli.start(QStringLiteral(IMPRINT_CLI_PATH), {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--db"), dbPath});
+    CliVerdict verdict;
+    if (!cli.waitForFinished(30000))
+        return verdict;
+    verdict.exitCode = cli.exitStatus() == QProcess::NormalExit ? cli.exitCode() : -1;
+    verdict.out = cli.readAllStandardOutput();
+    verdict.err = cli.readAllStandardError();
+    return verdict;
 }
 
 }  // namespace imprint::test

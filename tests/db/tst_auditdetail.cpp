@@ -139,11 +139,9 @@ private Q_SLOTS:
         QVERIFY2(!report.firstBadId, qPrintable(report.problem));
         QCOMPARE(report.rowsChecked, kFixtureEvents + 3);
 
-        QProcess cli;
-        cli.start(QStringLiteral(IMPRINT_CLI_PATH), {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--db"), db});
-        QVERIFY(cli.waitForFinished(30000));
-        QCOMPARE(cli.exitCode(), 0);
-        QVERIFY(cli.readAllStandardOutput().contains("21 events verify"));
+        const CliVerdict cli = verifyWithCli(db);
+        QCOMPARE(cli.exitCode, 0);
+        QVERIFY(cli.out.contains("21 events verify"));
     }
 
     void aDetailRoundTripsThroughEveryWritePath()
@@ -263,12 +261,9 @@ private Q_SLOTS:
         qint64 firstNew = 0;
         const QString db = mixedChain(&firstNew);
         tamper(db, QStringLiteral("UPDATE events SET detail = 'claim=other' WHERE id = 20;"));
-        QProcess cli;
-        cli.start(QStringLiteral(IMPRINT_CLI_PATH), {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--db"), db});
-        QVERIFY(cli.waitForFinished(30000));
-        QCOMPARE(cli.exitCode(), 8);
-        const QByteArray err = cli.readAllStandardError();
-        QVERIFY2(err.contains("FAILS at event 20") && err.contains("edited"), err.constData());
+        const CliVerdict cli = verifyWithCli(db);
+        QCOMPARE(cli.exitCode, 8);
+        QVERIFY2(cli.err.contains("FAILS at event 20") && cli.err.contains("edited"), cli.err.constData());
     }
 
     void theDatabaseAndItsWalAreOwnerOnly()

@@ -5,7 +5,6 @@
 
 #include "core/audit/EventChain.h"
 
-#include <QProcess>
 #include <QSqlError>
 #include <QSqlQuery>
 
@@ -118,19 +117,14 @@ private Q_SLOTS:
     void theCliExitsWithEightAndNamesTheRow()
     {
         const QString db = makeChain();
-        QProcess ok;
-        ok.start(QStringLiteral(IMPRINT_CLI_PATH), {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--db"), db});
-        QVERIFY(ok.waitForFinished(30000));
-        QCOMPARE(ok.exitCode(), 0);
-        QVERIFY(ok.readAllStandardOutput().contains("10 events verify"));
+        const CliVerdict ok = verifyWithCli(db);
+        QCOMPARE(ok.exitCode, 0);
+        QVERIFY(ok.out.contains("10 events verify"));
 
         tamper(db, {QStringLiteral("UPDATE events SET error = NULL WHERE id = 9")});
-        QProcess bad;
-        bad.start(QStringLiteral(IMPRINT_CLI_PATH), {QStringLiteral("audit"), QStringLiteral("verify"), QStringLiteral("--db"), db});
-        QVERIFY(bad.waitForFinished(30000));
-        QCOMPARE(bad.exitCode(), 8);
-        const QByteArray err = bad.readAllStandardError();
-        QVERIFY2(err.contains("FAILS at event 9") && err.contains("edited"), err.constData());
+        const CliVerdict bad = verifyWithCli(db);
+        QCOMPARE(bad.exitCode, 8);
+        QVERIFY2(bad.err.contains("FAILS at event 9") && bad.err.contains("edited"), bad.err.constData());
     }
 
     void theHashCoversEveryColumn()

@@ -11,6 +11,8 @@
 #include <QSqlRecord>
 #include <QUuid>
 
+#include <sys/stat.h>
+
 namespace imprint::audit {
 
 namespace {
@@ -26,17 +28,32 @@ const char* const kPragmas[] = {
     "PRAGMA cache_size = -65536",  // 64 MiB page cache per connection
 };
 
+// A directory with the set-group-ID bit (e.g. /srv/imprint, group imprint, mode 2770) is one the
+// station's technicians share: a database created there is for the whole group.
+bool isGroupSharedDirectory(const QString& directory)
+{
+    struct stat info {};
+    return ::stat(QFile::encodeName(directory).constData(), &info) == 0 && (info.st_mode & S_ISGID) != 0;
+}
+
 // The audit database is the station's evidence and holds every certificate it issued: a new one
-// is created owner-only (0600) before SQLite opens it, whatever the umask. SQLite gives the -wal
-// and -shm files it makes the database file's mode, so they are owner-only as well. A file that
-// already exists keeps its mode.
-Status createOwnerOnly(const QString& path)
+// is created owner-only (0600) before SQLite opens it, whatever the umask, or owner and group
+// (0660) in a group-shared directory. SQLite gives the -wal and -shm files it makes the database
+// file's mode. A file that already exists keeps its mode.
+Status createWithRestrictedMode(const QString& path)
 {
     if (QFileInfo::exists(path))
         return Status::success();
+    QFileDevice::Permissions mode = QFileDevice::ReadOwner | QFileDevice::WriteOwner;
+    if (isGroupSharedDirectory(QFileInfo(path).absolutePath()))
+        mode |= QFileDevice::ReadGroup | QFileDevice::WriteGroup;
     QFile file(path);
-    if (file.open(QIODevice::WriteOnly | QIODevice::NewOnly, QFileDevice::ReadOwner | QFileDevice::WriteOwner))
+    // The umask can only take bits away: the group's write bit is set again explicitly.
+    if (file.open(QIODevice::WriteOnly | QIODevice::NewOnly, mode) && file.setPermissions(mode))
         return Status::success();
+    if (file.isOpen())
+        return Error(ErrorCode::Database, QStringLiteral("cannot give the new audit database %1 its mode: %2")
+                                              .arg(path, file.errorString()));
     if (QFileInfo::exists(path))
         return Status::success();  // another process created it first
     return Error(ErrorCode::Database,
@@ -68,7 +85,7 @@ Result<std::unique_ptr<SqlConnection>> SqlConnection::open(const QString& path)
     if (!QDir().mkpath(directory))
         return Error(ErrorCode::Database, QStringLiteral("cannot create the directory %1 for the audit "
                                                          "database").arg(directory));
-    if (auto created = createOwnerOnly(path); !created)
+    if (auto created = createWithRestrictedMode(path); !created)
         return created.error();
     std::unique_ptr<SqlConnection> connection(
         new SqlConnection(path, QStringLiteral("audit-") + QUuid::createUuid().toString(QUuid::WithoutBraces)));

@@ -285,6 +285,26 @@ private Q_SLOTS:
         QCOMPARE(octal(fileMode(db)), QStringLiteral("0600"));
     }
 
+    void aDatabaseInAGroupSharedDirectoryIsForTheGroup()
+    {
+        // docs/install.md: technicians share /srv/imprint (group imprint, mode 2770); the first one
+        // to run creates the database there, and the others must be able to write it too.
+        const QString shared = m_dir.filePath(QStringLiteral("srv-imprint"));
+        QVERIFY(QDir().mkpath(shared));
+        QCOMPARE(::chmod(QFile::encodeName(shared).constData(), 02770), 0);
+        const mode_t previous = ::umask(022);  // which alone would take the group's write bit away
+        const QString db = shared + QStringLiteral("/audit.sqlite");
+        {
+            const qint64 batch = importDevices(db, m_dir, QStringLiteral("shared-dir"), 1);
+            auto store = audit::AuditStore::open(audit::StoreOptions{db, QStringLiteral("station-1"), 64}, m_clock);
+            QVERIFY(store.ok());
+            QVERIFY(store.value()->beginUnit(unitFor(batch, QStringLiteral("SN0001"))).ok());
+            for (const QString& path : QStringList{db, db + QStringLiteral("-wal"), db + QStringLiteral("-shm")})
+                QCOMPARE(octal(fileMode(path)), QStringLiteral("0660"));
+        }
+        ::umask(previous);
+    }
+
     void anExistingDatabaseKeepsItsMode()
     {
         // A station that shares one database set its mode on purpose: opening does not change it.

@@ -133,7 +133,7 @@ Result<std::unique_ptr<FleetClaimProvider>> FleetClaimProvider::fromFiles(const 
 Result<UnitClaim> FleetClaimProvider::claimForUnit()
 {
     // Read-only after construction: safe from every slot at once.
-    return UnitClaim{m_certificateId, m_certificatePem, copyOf(m_key), ClaimVia::Keys, std::nullopt};
+    return UnitClaim{m_certificateId, m_certificatePem, copyOf(m_key), m_via, std::nullopt};
 }
 
 TrustedUserClaimProvider::TrustedUserClaimProvider(QString templateName, ClientFactory makeClient)

@@ -25,8 +25,11 @@ public:
     [[nodiscard]] static Result<std::unique_ptr<FleetClaimProvider>> fromFiles(const QString& certificatePath,
                                                                                const QString& keyPath);
     [[nodiscard]] Result<UnitClaim> claimForUnit() override;
-    [[nodiscard]] ClaimVia via() const override { return ClaimVia::Keys; }
+    [[nodiscard]] ClaimVia via() const override { return m_via; }
     [[nodiscard]] const QString& certificateId() const { return m_certificateId; }
+    // How the claim was made, as the station's record says (`claim create --via`); AWS-made
+    // (keys) until told otherwise.
+    void setVia(ClaimVia via) { m_via = via; }
 
 private:
     FleetClaimProvider(QString certificateId, QByteArray certificatePem, SecureBytes key);
@@ -34,6 +37,7 @@ private:
     QString m_certificateId;
     QByteArray m_certificatePem;
     SecureBytes m_key;  // copied for each unit; this copy is wiped when the provider goes
+    ClaimVia m_via = ClaimVia::Keys;
 };
 
 // A 5-minute claim per unit, from CreateProvisioningClaim for the template. Each request makes

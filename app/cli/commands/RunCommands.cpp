@@ -108,6 +108,23 @@ Status readClaimOptions(QCommandLineParser& parser, const std::map<QString, QCom
     return {};
 }
 
+// How a fleet claim was made, from this station's record of it (`claim create`); a claim made
+// elsewhere is taken as AWS-made (keys), the usual kind.
+Result<claims::ClaimVia> recordedVia(const QString& database, const QString& certificateId)
+{
+    auto connection = audit::SqlConnection::open(database);
+    if (!connection)
+        return connection.error();
+    auto recorded = claims::listClaims(*connection.value(), QDateTime::currentDateTimeUtc());
+    if (!recorded)
+        return recorded.error();
+    for (const claims::ClaimRecord& claim : recorded.value()) {
+        if (claim.certificateId == certificateId)
+            return claims::parseClaimVia(claim.via);
+    }
+    return claims::ClaimVia::Keys;
+}
+
 // The claim source of a claim-mode run; none otherwise. A trusted-user run checks its AWS
 // settings here, before any device is touched.
 Result<std::unique_ptr<claims::ClaimProvider>> makeClaimProvider(const RunRequest& request,
@@ -118,6 +135,10 @@ Result<std::unique_ptr<claims::ClaimProvider>> makeClaimProvider(const RunReques
         auto fleet = claims::FleetClaimProvider::fromFiles(request.claimCertificate, request.claimKey);
         if (!fleet)
             return fleet.error();
+        auto via = recordedVia(request.database, fleet.value()->certificateId());
+        if (!via)
+            return via.error();
+        fleet.value()->setVia(via.value());
         return std::unique_ptr<claims::ClaimProvider>(std::move(fleet.value()));
     }
     case pipeline::RegistrationMode::TrustedUser: {

@@ -6,20 +6,19 @@
 #include "app/cli/TerminalPrompt.h"
 #include "app/common/BackgroundCloudSync.h"
 #include "app/common/CaStation.h"
+#include "app/common/ClaimStation.h"
 #include "core/Clock.h"
 #include "core/audit/AuditQueries.h"
 #include "core/audit/AuditStore.h"
 #include "core/audit/SqlConnection.h"
 #include "core/audit/StationIdentity.h"
 #include "core/audit/UnitRecords.h"
-#include "core/claims/ClaimProviders.h"
-#include "core/cloud/AwsIotClient.h"
+#include "core/cloud/AwsConfig.h"
 #include "core/pipeline/ProvisioningRun.h"
 #include "core/pipeline/ScannedLabels.h"
 #include "serial/DeviceLinkFactory.h"
 
 #include <QFile>
-#include <QProcessEnvironment>
 #include <QThread>
 
 #include <algorithm>
@@ -49,21 +48,6 @@ struct RunRequest
     QString database;
     QString claimCertificate;  // --registration claim
     QString claimKey;
-};
-
-// Claim modes issue no certificate: the station's CA (and its HSM PIN) is not needed.
-class NoCertificates final : public ca::CertificateIssuer
-{
-public:
-    Result<ca::IssuedCertificate> issueFromCsr(const ca::IssueRequest&) override { return refused(); }
-    Result<ca::IssuedWithKey> issueWithStationKey(const ca::IssueRequest&) override { return refused(); }
-    QByteArray caChainPem() const override { return {}; }
-
-private:
-    static Error refused()
-    {
-        return Error(ErrorCode::Internal, QStringLiteral("a claim-mode run asked for a station certificate"));
-    }
 };
 
 // Claim modes: --template, and for a fleet claim its two files. Errors name the missing option.
@@ -106,62 +90,6 @@ Status readClaimOptions(QCommandLineParser& parser, const std::map<QString, QCom
         return Error(ErrorCode::InvalidInput, QStringLiteral("--registration claim needs --claim-key FILE (the claim "
                                                              "certificate's private key)"));
     return {};
-}
-
-// How a fleet claim was made, from this station's record of it (`claim create`); a claim made
-// elsewhere is taken as AWS-made (keys), the usual kind.
-Result<claims::ClaimVia> recordedVia(const QString& database, const QString& certificateId)
-{
-    auto connection = audit::SqlConnection::open(database);
-    if (!connection)
-        return connection.error();
-    auto recorded = claims::listClaims(*connection.value(), QDateTime::currentDateTimeUtc());
-    if (!recorded)
-        return recorded.error();
-    for (const claims::ClaimRecord& claim : recorded.value()) {
-        if (claim.certificateId == certificateId)
-            return claims::parseClaimVia(claim.via);
-    }
-    return claims::ClaimVia::Keys;
-}
-
-// The claim source of a claim-mode run; none otherwise. A trusted-user run checks its AWS
-// settings here, before any device is touched.
-Result<std::unique_ptr<claims::ClaimProvider>> makeClaimProvider(const RunRequest& request,
-                                                                 const cloud::AwsSettingsRequest& aws)
-{
-    switch (request.profile.registration) {
-    case pipeline::RegistrationMode::Claim: {
-        auto fleet = claims::FleetClaimProvider::fromFiles(request.claimCertificate, request.claimKey);
-        if (!fleet)
-            return fleet.error();
-        auto via = recordedVia(request.database, fleet.value()->certificateId());
-        if (!via)
-            return via.error();
-        fleet.value()->setVia(via.value());
-        return std::unique_ptr<claims::ClaimProvider>(std::move(fleet.value()));
-    }
-    case pipeline::RegistrationMode::TrustedUser: {
-        // Made on each slot's thread for each claim: AwsSettingsRequest holds no secret here, so it is copied.
-        auto makeClient = [profile = aws.profile, region = aws.region,
-                           endpoint = aws.endpointUrl]() -> Result<std::unique_ptr<cloud::AwsIotClient>> {
-            cloud::AwsSettingsRequest settingsRequest;
-            settingsRequest.profile = profile;
-            settingsRequest.region = region;
-            settingsRequest.endpointUrl = endpoint;
-            auto settings = cloud::loadAwsSettings(QProcessEnvironment::systemEnvironment(), std::move(settingsRequest));
-            if (!settings)
-                return settings.error();
-            return cloud::AwsIotClient::create(std::move(settings.value()));
-        };
-        if (auto check = makeClient(); !check)
-            return check.error().withContext(QStringLiteral("--registration trusted-user"));
-        return std::unique_ptr<claims::ClaimProvider>(
-            std::make_unique<claims::TrustedUserClaimProvider>(request.profile.claimTemplate, makeClient));
-    }
-    default:
-        return std::unique_ptr<claims::ClaimProvider>();
-    }
 }
 
 Result<RunRequest> readRequest(QCommandLineParser& parser, const std::map<QString, QCommandLineOption>& o)
@@ -395,13 +323,16 @@ int run(CommandContext& context)
     aws.profile = parser.value(o.at(QStringLiteral("aws-profile")));
     aws.region = parser.value(o.at(QStringLiteral("region")));
     aws.endpointUrl = parser.value(o.at(QStringLiteral("endpoint-url")));
-    auto claimProvider = makeClaimProvider(request.value(), aws);  // files and AWS checked before the HSM opens
+    // Files and AWS checked before the HSM opens.
+    auto claimProvider = station::openClaimProvider(
+        request->profile, {request->claimCertificate, request->claimKey, aws.profile, aws.region, aws.endpointUrl,
+                           request->database});
     if (!claimProvider)
         return fail(context, claimProvider.error());
     request->options.claims = claimProvider.value().get();
 
     TerminalPrompt prompt(context.err);
-    std::unique_ptr<ca::CertificateIssuer> issuer = std::make_unique<NoCertificates>();
+    std::unique_ptr<ca::CertificateIssuer> issuer = station::noCertificateIssuer();
     if (!pipeline::installsClaim(request->profile.registration)) {
         auto stationCa = station::openStationCa(&prompt, clock);
         if (!stationCa)

@@ -1,0 +1,39 @@
+#pragma once
+
+// The claim side of a station in the claim modes (profile registration `claim` or `trusted-user`),
+// shared by `imprint-cli run` and the window: where each unit's claim comes from, and the CA that
+// is not needed then. Never Widgets here.
+
+#include "core/Result.h"
+#include "core/ca/CertificateIssuer.h"
+#include "core/claims/ClaimProvider.h"
+#include "core/pipeline/ProvisioningProfile.h"
+
+#include <QString>
+
+#include <memory>
+
+namespace imprint::station {
+
+struct ClaimSource
+{
+    QString certificatePath;  // claim: the fleet claim's files
+    QString keyPath;
+    // trusted-user: where CreateProvisioningClaim goes (empty: as the AWS CLI finds them);
+    // credentials always come from the AWS CLI's chain, never from here.
+    QString awsProfile;
+    QString awsRegion;
+    QString awsEndpointUrl;
+    QString database;  // the audit database, whose record says how a claim was made
+};
+
+// The claim provider of a claim-mode profile, with its files read and checked (or, for trusted
+// user, its AWS settings loaded) before any device is touched; null for the other modes.
+[[nodiscard]] Result<std::shared_ptr<claims::ClaimProvider>> openClaimProvider(const pipeline::ProvisioningProfile& profile,
+                                                                              const ClaimSource& source);
+
+// The claim modes issue no certificate, so the station's CA (and its HSM PIN) is not opened:
+// this issuer refuses, should anything ask it for one.
+[[nodiscard]] std::unique_ptr<ca::CertificateIssuer> noCertificateIssuer();
+
+}  // namespace imprint::station

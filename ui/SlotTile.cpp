@@ -33,6 +33,11 @@ bool offersRework(const pipeline::SlotSnapshot& snapshot)
                || snapshot.hint.contains(QLatin1String("already provisioned")));
 }
 
+bool offersQuotaOverride(const pipeline::SlotSnapshot& snapshot)
+{
+    return snapshot.phase == SlotPhase::Failed && snapshot.reason.contains(QLatin1String("reached its quota"));
+}
+
 namespace {
 
 QLabel* wrappedLabel(const QString& name, QWidget* parent)
@@ -98,6 +103,11 @@ SlotTile::SlotTile(const pipeline::SlotConfig& slot, QWidget* parent) : QFrame(p
     m_rework->setToolTip(tr("Provision this already provisioned device again, with a supervisor's approval (F7)"));
     m_rework->setFocusPolicy(Qt::NoFocus);
     m_rework->hide();
+    m_pastQuota = new QPushButton(tr("Allow past quota (supervisor)…"), this);
+    m_pastQuota->setObjectName(QStringLiteral("pastQuotaButton"));
+    m_pastQuota->setToolTip(tr("Let the batch take units past its quota, with a supervisor's approval (F9)"));
+    m_pastQuota->setFocusPolicy(Qt::NoFocus);
+    m_pastQuota->hide();
     m_auto = new QCheckBox(tr("Auto"), this);
     m_auto->setObjectName(QStringLiteral("autoStartBox"));
     m_auto->setToolTip(tr("Start by itself when a device is plugged in (F8 on the selected slot)"));
@@ -108,8 +118,10 @@ SlotTile::SlotTile(const pipeline::SlotConfig& slot, QWidget* parent) : QFrame(p
     buttons->addWidget(m_start);
     buttons->addWidget(m_stop);
     buttons->addWidget(m_rework);
+    buttons->addWidget(m_pastQuota);
     buttons->addWidget(m_auto);
     connect(m_rework, &QPushButton::clicked, this, [this] { Q_EMIT reworkRequested(m_slot); });
+    connect(m_pastQuota, &QPushButton::clicked, this, [this] { Q_EMIT quotaOverrideRequested(m_slot); });
     connect(m_auto, &QCheckBox::toggled, this, [this](bool on) { Q_EMIT autoStartToggled(m_slot, on); });
     connect(m_start, &QPushButton::clicked, this, [this] { Q_EMIT startRequested(m_slot); });
     connect(m_stop, &QPushButton::clicked, this, [this] { Q_EMIT stopRequested(m_slot); });
@@ -158,11 +170,17 @@ void SlotTile::display(const pipeline::SlotSnapshot& snapshot)
 
     const bool failed = snapshot.phase == SlotPhase::Failed;
     m_reason->setText(failed ? tr("Why: %1").arg(snapshot.reason) : QString());
-    m_hint->setText(failed && !snapshot.hint.isEmpty() ? tr("What to do: %1").arg(snapshot.hint) : QString());
+    const QString hint = offersQuotaOverride(snapshot)
+                             ? tr("The batch is full. Leave the device on the slot and ask a supervisor to allow "
+                                  "units past the quota (F9), or set it aside.")
+                             : snapshot.hint;
+    m_hint->setText(failed && !hint.isEmpty() ? tr("What to do: %1").arg(hint) : QString());
     m_reason->setVisible(failed);
-    m_hint->setVisible(failed && !snapshot.hint.isEmpty());
+    m_hint->setVisible(failed && !hint.isEmpty());
     m_rework->setVisible(offersRework(snapshot));
     m_rework->setEnabled(m_controlsEnabled);
+    m_pastQuota->setVisible(offersQuotaOverride(snapshot));
+    m_pastQuota->setEnabled(m_controlsEnabled);
     setToolTip(tr("%1 passed, %2 failed on this slot").arg(snapshot.passed).arg(snapshot.failed));
 }
 
@@ -214,6 +232,7 @@ void SlotTile::setControlsEnabled(bool enabled)
     m_start->setEnabled(enabled && !m_running);
     m_stop->setEnabled(enabled && m_running);
     m_rework->setEnabled(enabled);
+    m_pastQuota->setEnabled(enabled);
     m_auto->setEnabled(enabled);
 }
 

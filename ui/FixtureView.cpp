@@ -32,6 +32,7 @@ void FixtureView::setSlots(const QList<pipeline::SlotConfig>& slots)
         connect(tile, &SlotTile::startRequested, this, &FixtureView::startRequested);
         connect(tile, &SlotTile::stopRequested, this, &FixtureView::stopRequested);
         connect(tile, &SlotTile::reworkRequested, this, &FixtureView::reworkRequested);
+        connect(tile, &SlotTile::quotaOverrideRequested, this, &FixtureView::quotaOverrideRequested);
         connect(tile, &SlotTile::autoStartToggled, this, &FixtureView::autoStartToggled);
         m_grid->addWidget(tile, index / kColumns, index % kColumns);
         m_tiles.emplace(slot.slot, tile);

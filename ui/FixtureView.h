@@ -41,6 +41,7 @@ Q_SIGNALS:
     // A unit ended on a slot (counted once, when the slot's pass or fail count grows).
     void unitFinished(int slot, bool passed);
     void reworkRequested(int slot);
+    void quotaOverrideRequested(int slot);
     void autoStartToggled(int slot, bool automatic);
     // Printable keys typed on a tile: a barcode scanner started a label for that slot.
     void labelTyped(int slot, const QString& text);

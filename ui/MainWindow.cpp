@@ -4,6 +4,8 @@
 #include "ui/AuditSource.h"
 #include "ui/AuditView.h"
 #include "ui/BatchPanel.h"
+#include "ui/EventBrowser.h"
+#include "ui/EventTableModel.h"
 #include "ui/FixtureView.h"
 #include "ui/ImportDialog.h"
 #include "ui/LoginPanel.h"
@@ -51,6 +53,8 @@ MainWindow::MainWindow(StationControl* control, AuditSource* audit, QWidget* par
     if (m_audit) {
         m_auditView = new AuditView(m_audit, m_tabs);
         m_tabs->addTab(m_auditView, tr("Audit"));
+        m_eventBrowser = new EventBrowser(m_audit, m_tabs);
+        m_tabs->addTab(m_eventBrowser, tr("Audit events"));
     }
     m_pages->addWidget(m_login);
     m_pages->addWidget(m_tabs);
@@ -171,6 +175,11 @@ void MainWindow::createActions()
                                    if (const auto slot = m_fixture->selectedSlot())
                                        requestRework(*slot);
                                });
+    m_quotaOverrideAction = addAction(slots, tr("Allow the batch past its &quota (supervisor)…"), QKeySequence(Qt::Key_F9),
+                                      QStringLiteral("quotaOverrideAction"), [this] {
+                                          if (const auto slot = m_fixture->selectedSlot())
+                                              requestQuotaOverride(*slot);
+                                      });
     addAction(slots, tr("&Automatic start for the selected slot"), QKeySequence(Qt::Key_F8),
               QStringLiteral("autoStartAction"), [this] { toggleAutoSelected(); });
     addAction(slots, tr("S&can a label"), QKeySequence(Qt::Key_F2), QStringLiteral("scanAction"),
@@ -191,12 +200,20 @@ void MainWindow::createActions()
     if (m_auditView) {
         addAction(m_viewMenu, tr("&Audit"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_A), QStringLiteral("showAuditAction"),
                   [this] { showTab(m_auditView); });
+        addAction(m_viewMenu, tr("Audit &events"), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_E),
+                  QStringLiteral("showEventsAction"), [this] { showTab(m_eventBrowser); });
         QMenu* audit = menuBar()->addMenu(tr("&Audit"));
-        addAction(audit, tr("&Find units"), QKeySequence(Qt::CTRL | Qt::Key_F), QStringLiteral("findUnitsAction"), [this] {
-            showTab(m_auditView);
-            m_auditView->focusSearch();
-        });
+        // Find and Refresh act on the events page when it is the one shown, else on the units.
+        addAction(audit, tr("&Find units or events"), QKeySequence(Qt::CTRL | Qt::Key_F), QStringLiteral("findUnitsAction"),
+                  [this] {
+                      if (m_tabs->currentWidget() == m_eventBrowser)
+                          return m_eventBrowser->focusSearch();
+                      showTab(m_auditView);
+                      m_auditView->focusSearch();
+                  });
         addAction(audit, tr("&Refresh"), QKeySequence(Qt::CTRL | Qt::Key_R), QStringLiteral("refreshAuditAction"), [this] {
+            if (m_tabs->currentWidget() == m_eventBrowser)
+                return m_eventBrowser->refresh();
             showTab(m_auditView);
             m_auditView->refresh();
         });
@@ -274,6 +291,8 @@ void MainWindow::onTabChanged(int index)
     m_lastTab = index;
     if (page == m_auditView && m_auditView->model()->pagesLoaded() == 0)
         m_auditView->refresh();
+    if (page == m_eventBrowser && m_eventBrowser->model()->pagesLoaded() == 0)
+        m_eventBrowser->refresh();
     page->setFocus(Qt::OtherFocusReason);
 }
 
@@ -301,6 +320,7 @@ void MainWindow::connectControl()
         m_status->setText(approved ? tr("Slot %1: rework approved; the device is provisioned again.").arg(slot + 1)
                                    : tr("Slot %1: rework refused: %2").arg(slot + 1).arg(message));
     });
+    connect(m_control, &StationControl::quotaOverrideAnswered, this, &MainWindow::onQuotaOverrideAnswered);
     connect(m_control, &StationControl::autoStartWaiting, m_fixture, &FixtureView::setAutoWaiting);
     connect(m_control, &StationControl::autoStartChanged, m_fixture, &FixtureView::setAutoStart);
     connect(m_fixture, &FixtureView::startRequested, this, [this](int slot) {
@@ -313,6 +333,7 @@ void MainWindow::connectControl()
         m_control->refreshBatch();
     });
     connect(m_fixture, &FixtureView::reworkRequested, this, &MainWindow::requestRework);
+    connect(m_fixture, &FixtureView::quotaOverrideRequested, this, &MainWindow::requestQuotaOverride);
     connect(m_fixture, &FixtureView::autoStartToggled, this,
             [this](int slot, bool automatic) { m_control->setAutoStart(slot, automatic); });
     // A batch the station selected before this window listened: ask again.
@@ -346,6 +367,7 @@ void MainWindow::logout()
     m_operator.clear();
     m_role.clear();
     m_configApprovedBy.clear();
+    m_pastQuotaBatch.reset();  // the station forgets it too: the next shift asks again
     m_operatorLabel->setText(tr("Nobody is logged in"));
     m_pages->setCurrentWidget(m_login);
     m_login->reset(tr("%1 logged out; running slots stop after their current unit.").arg(was));
@@ -422,6 +444,34 @@ void MainWindow::requestRework(int slot)
                   });
 }
 
+void MainWindow::requestQuotaOverride(int slot)
+{
+    SlotTile* tile = m_fixture->tile(slot);
+    if (!m_control || !loggedIn() || !tile || !offersQuotaOverride(tile->snapshot()) || !m_batch) {
+        m_status->setText(tr("A quota override is for a device a slot refused because the batch is full; slot %1 has none.")
+                              .arg(slot + 1));
+        return;
+    }
+    const qint64 batchId = m_batch->id;
+    askSupervisor(tr("units past the quota of batch '%1' (starting with the device on slot %2); you are on record "
+                     "for each of them")
+                      .arg(m_batch->name)
+                      .arg(slot + 1),
+                  [this, slot, batchId](const QString& supervisor) {
+                      m_status->setText(tr("Slot %1: asking the station to go past the quota…").arg(slot + 1));
+                      m_pastQuotaBatch = batchId;
+                      m_control->approveQuotaOverride(slot, supervisor);
+                  });
+}
+
+void MainWindow::onQuotaOverrideAnswered(int slot, bool approved, const QString& message)
+{
+    if (!approved)
+        m_pastQuotaBatch.reset();
+    m_status->setText(approved ? tr("Slot %1: the batch may go past its quota; the device is provisioned.").arg(slot + 1)
+                               : tr("Slot %1: quota override refused: %2").arg(slot + 1).arg(message));
+}
+
 void MainWindow::focusScanField()
 {
     showTab(m_stationPage);
@@ -456,10 +506,14 @@ void MainWindow::onSlotChanged(const pipeline::SlotSnapshot& snapshot)
 
 void MainWindow::onBatchChanged(const audit::BatchSummary& batch)
 {
+    const bool wasComplete = m_batch && m_batch->id == batch.id && m_batchPanel->complete();
     m_batch = batch;
     m_batchPanel->showBatch(batch);
-    // The work order is complete: stop the slots, so no device is taken beyond the quota.
-    if (m_batchPanel->complete() && !m_fixture->runningSlots().isEmpty()) {
+    // The work order has just been completed: stop the slots, so no device is taken beyond the
+    // quota. A slot started again on a full batch stays, so its tile can say why it refuses
+    // (and offer the quota override); a batch a supervisor let past its quota goes on.
+    const bool pastQuota = m_pastQuotaBatch == batch.id;
+    if (m_batchPanel->complete() && !wasComplete && !pastQuota && !m_fixture->runningSlots().isEmpty()) {
         m_status->setText(tr("Batch '%1' is complete: every slot stops.").arg(batch.name));
         m_control->stopSlots(m_fixture->runningSlots());
     }
@@ -539,6 +593,7 @@ void MainWindow::updateActions()
     m_stopAllAction->setEnabled(station && anyRunning);
     m_stopSlotAction->setEnabled(station && anyRunning);
     m_reworkAction->setEnabled(station && loggedIn());
+    m_quotaOverrideAction->setEnabled(station && loggedIn());
     m_logoutAction->setEnabled(station && loggedIn());
     m_fixture->setControlsEnabled((canStart || anyRunning) && loggedIn());
 }

@@ -5,7 +5,7 @@
 // audit view, each a tab with a shortcut, plus any setup page the application adds. Every action
 // has a menu entry and a shortcut; work happens in the StationControl and AuditSource, whose
 // answers arrive as signals, so the window never waits. Supervisor-only actions (rework,
-// configuration pages) ask for a supervisor's ID in a non-nested dialog.
+// quota overrides, configuration pages) ask for a supervisor's ID in a non-nested dialog.
 
 #include "core/SelfCheck.h"
 #include "core/audit/AuditQueries.h"
@@ -31,6 +31,7 @@ namespace imprint::ui {
 class AuditSource;
 class AuditView;
 class BatchPanel;
+class EventBrowser;
 class FixtureView;
 class ImportDialog;
 class LoginPanel;
@@ -48,6 +49,7 @@ public:
     [[nodiscard]] FixtureView* fixture() const { return m_fixture; }
     [[nodiscard]] BatchPanel* batchPanel() const { return m_batchPanel; }
     [[nodiscard]] AuditView* auditView() const { return m_auditView; }
+    [[nodiscard]] EventBrowser* eventBrowser() const { return m_eventBrowser; }
     [[nodiscard]] ImportDialog* importDialog() const;
     [[nodiscard]] SupervisorDialog* supervisorDialog() const;
     [[nodiscard]] QTabWidget* tabs() const { return m_tabs; }
@@ -73,6 +75,8 @@ public Q_SLOTS:
     void logout();
     void focusScanField();
     void requestRework(int slot);
+    // A supervisor lets the batch go past its quota, for the device `slot` refused as over it.
+    void requestQuotaOverride(int slot);
 
 private:
     enum class Check { Login, Supervisor };
@@ -84,6 +88,7 @@ private:
     void onSlotChanged(const pipeline::SlotSnapshot& snapshot);
     void onBatchChanged(const audit::BatchSummary& batch);
     void onBusyChanged(bool busy, const QString& what);
+    void onQuotaOverrideAnswered(int slot, bool approved, const QString& message);
     void onOperatorChecked(const OperatorCheck& check);
     void askSupervisor(const QString& action, std::function<void(const QString&)> approved);
     // Runs `then` at once when a supervisor has approved configuration during this login, else
@@ -110,6 +115,7 @@ private:
     BatchPanel* m_batchPanel = nullptr;
     FixtureView* m_fixture = nullptr;
     AuditView* m_auditView = nullptr;
+    EventBrowser* m_eventBrowser = nullptr;
     QPointer<ImportDialog> m_importDialog;
     QPointer<SupervisorDialog> m_supervisorDialog;
     QLabel* m_status = nullptr;
@@ -125,8 +131,10 @@ private:
     QAction* m_startSlotAction = nullptr;
     QAction* m_stopSlotAction = nullptr;
     QAction* m_reworkAction = nullptr;
+    QAction* m_quotaOverrideAction = nullptr;
     QAction* m_logoutAction = nullptr;
     std::optional<audit::BatchSummary> m_batch;
+    std::optional<qint64> m_pastQuotaBatch;  // the batch a supervisor let past its quota
     bool m_busy = false;
     QString m_operator;
     QString m_role;

@@ -28,6 +28,9 @@ struct OutcomeLook
 
 // The slot turned its device away as already provisioned: a supervisor may approve rework.
 [[nodiscard]] bool offersRework(const pipeline::SlotSnapshot& snapshot);
+// The slot turned its device away because the open batch reached its quota: a supervisor may
+// let the batch go past it.
+[[nodiscard]] bool offersQuotaOverride(const pipeline::SlotSnapshot& snapshot);
 
 class SlotTile : public QFrame
 {
@@ -53,6 +56,7 @@ Q_SIGNALS:
     void startRequested(int slot);
     void stopRequested(int slot);
     void reworkRequested(int slot);
+    void quotaOverrideRequested(int slot);
     void autoStartToggled(int slot, bool automatic);
 
 protected:
@@ -81,6 +85,7 @@ private:
     QPushButton* m_start = nullptr;
     QPushButton* m_stop = nullptr;
     QPushButton* m_rework = nullptr;
+    QPushButton* m_pastQuota = nullptr;
     QCheckBox* m_auto = nullptr;
     QLabel* m_autoWaiting = nullptr;
     bool m_controlsEnabled = true;

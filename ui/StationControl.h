@@ -64,6 +64,9 @@ public:
     virtual void setOperator(const QString& id) = 0;
     // The supervisor approves rework of the device `slot` refused as already provisioned.
     virtual void approveRework(int slot, const QString& supervisorId) = 0;
+    // The supervisor lets the open batch take units past its quota (the device `slot` refused
+    // for the quota first); the answer is quotaOverrideAnswered.
+    virtual void approveQuotaOverride(int slot, const QString& supervisorId) = 0;
     // A scanned label for `slot`, or (nothing) for the next slot waiting for one.
     virtual void submitLabel(std::optional<int> slot, const QString& label) = 0;
     // An automatic slot starts by itself once its port exists (a device plugged in).
@@ -79,6 +82,7 @@ Q_SIGNALS:
     void problem(const QString& message);
     void operatorChecked(const imprint::ui::OperatorCheck& check);
     void reworkAnswered(int slot, bool approved, const QString& message);
+    void quotaOverrideAnswered(int slot, bool approved, const QString& message);
     // An automatic slot is waiting for its port (true) or has started or been set manual (false).
     void autoStartWaiting(int slot, bool waiting);
     // The station turned a slot's automatic start on or off (off: stopped by hand, or it failed).

@@ -59,6 +59,8 @@ Result<audit::BatchSummary> StationSession::selectBatch(const QString& batch)
     auto found = audit::findBatch(*connection.value(), batch);
     if (!found)
         return found.error();
+    if (m_batch && m_batch->id != found->id)
+        m_quotaOverrideBy.reset();  // an approval is for its batch only
     m_batch = found.value();
     return found;
 }
@@ -86,6 +88,7 @@ Status StationSession::startSlot(const pipeline::SlotConfig& slot, pipeline::Slo
     runOptions.hardwareIdAsSerial = m_batch->kind == u"open";
     runOptions.labels = &m_labels;
     runOptions.claims = m_options.claims.get();
+    runOptions.quotaOverrideSupervisor = m_quotaOverrideBy;
     if (Status started = run->start({slot}, runOptions); !started)
         return started;
     m_runs.emplace(slot.slot, std::move(run));
@@ -124,6 +127,20 @@ Status StationSession::approveRework(int slot, const QString& supervisorId)
         return Error(ErrorCode::InvalidInput, QStringLiteral("slot %1 is not running: start it, then approve the rework")
                                                   .arg(slot + 1));
     return found->second->approveRework(slot, supervisorId);
+}
+
+Status StationSession::approveQuotaOverride(const QString& supervisorId)
+{
+    if (!m_batch)
+        return Error(ErrorCode::InvalidInput, QStringLiteral("no batch is selected: there is no quota to go past"));
+    if (Status allowed = m_audit->requireSupervisor(supervisorId, QStringLiteral("a quota override")); !allowed)
+        return allowed;
+    for (auto& [slot, run] : m_runs) {
+        if (Status approved = run->approveQuotaOverride(supervisorId); !approved)
+            return approved;
+    }
+    m_quotaOverrideBy = supervisorId;
+    return {};
 }
 
 void StationSession::submitLabel(int slot, const QString& label)

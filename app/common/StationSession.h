@@ -69,6 +69,9 @@ public:
     // See ProvisioningRun::approveRework: the slot's refused (already provisioned) device is
     // provisioned again as a rework approved by `supervisorId` (a registered supervisor).
     [[nodiscard]] Status approveRework(int slot, const QString& supervisorId);
+    // See ProvisioningRun::approveQuotaOverride: every running slot, and every slot started later
+    // on the selected batch, takes units past the open batch's quota, approved by `supervisorId`.
+    [[nodiscard]] Status approveQuotaOverride(const QString& supervisorId);
 
     // Scanned barcode labels, for a profile that binds by barcode (BindMode::Barcode). Unlike
     // the rest of the session these two are thread-safe: call them from the GUI's scan field.
@@ -86,6 +89,7 @@ private:
     std::unique_ptr<audit::AuditStore> m_audit;
     std::unique_ptr<device::DeviceConnector> m_connector;
     std::optional<audit::BatchSummary> m_batch;
+    std::optional<QString> m_quotaOverrideBy;  // for m_batch only
     // One run per slot, so one slot can be stopped while the others go on.
     pipeline::ScannedLabels m_labels;  // before m_runs: the runs use it until they end
     std::map<int, std::unique_ptr<pipeline::ProvisioningRun>> m_runs;

@@ -240,6 +240,18 @@ void LiveStation::approveRework(int slot, const QString& supervisorId)
     });
 }
 
+void LiveStation::approveQuotaOverride(int slot, const QString& supervisorId)
+{
+    post(QString(), [this, slot, supervisorId] {
+        if (!ensureSession()) {
+            Q_EMIT quotaOverrideAnswered(slot, false, tr("the station is not ready: log in and select a batch"));
+            return;
+        }
+        const Status approved = m_session->approveQuotaOverride(supervisorId);
+        Q_EMIT quotaOverrideAnswered(slot, approved.ok(), approved ? QString() : approved.error().message());
+    });
+}
+
 void LiveStation::submitLabel(std::optional<int> slot, const QString& label)
 {
     post(QString(), [this, slot, label] {

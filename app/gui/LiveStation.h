@@ -41,6 +41,7 @@ public:
     void checkOperator(quint64 ticket, const QString& id) override;
     void setOperator(const QString& id) override;
     void approveRework(int slot, const QString& supervisorId) override;
+    void approveQuotaOverride(int slot, const QString& supervisorId) override;
     void submitLabel(std::optional<int> slot, const QString& label) override;
     void setAutoStart(int slot, bool automatic) override;
 

@@ -409,6 +409,35 @@ private Q_SLOTS:
         QVERIFY(!rework->isVisible());
     }
 
+    void tileOffersAQuotaOverrideOnlyForAFullBatch()
+    {
+        ui::SlotTile tile({0, QStringLiteral("/dev/ttyUSB0")});
+        tile.show();
+        auto* pastQuota = tile.findChild<QPushButton*>(QStringLiteral("pastQuotaButton"));
+        auto* rework = tile.findChild<QPushButton*>(QStringLiteral("reworkButton"));
+        pipeline::SlotSnapshot failed = snapshot(0, SlotPhase::Failed);
+        failed.reason = QStringLiteral("the device did not answer");
+        failed.hint = QStringLiteral("Re-seat it.");
+        tile.display(failed);
+        QVERIFY(!pastQuota->isVisible());
+        QCOMPARE(text(&tile, QStringLiteral("hintLabel")), QStringLiteral("What to do: Re-seat it."));
+        failed.reason = QStringLiteral("batch 'lot' has reached its quota of 1 units; a supervisor can override the quota");
+        failed.hint = QStringLiteral("Set the device aside and call the supervisor.");
+        tile.display(failed);
+        QVERIFY(pastQuota->isVisible());
+        QVERIFY(!rework->isVisible());
+        QCOMPARE(pastQuota->text(), QStringLiteral("Allow past quota (supervisor)…"));
+        QVERIFY(text(&tile, QStringLiteral("hintLabel")).contains(QStringLiteral("The batch is full")));
+        QSignalSpy asked(&tile, &ui::SlotTile::quotaOverrideRequested);
+        QTest::mouseClick(pastQuota, Qt::LeftButton);
+        QCOMPARE(asked.size(), 1);
+        QCOMPARE(asked.at(0).at(0).toInt(), 0);
+        tile.setControlsEnabled(false);  // nobody logged in: visible, but not for use
+        QVERIFY(!pastQuota->isEnabled());
+        tile.display(snapshot(0, SlotPhase::Passed));
+        QVERIFY(!pastQuota->isVisible());
+    }
+
     void typingOnATileGoesToTheScanField()
     {
         ui::FixtureView fixture;

@@ -5,6 +5,7 @@
 // call returns at once and every answer arrives as a signal on the GUI thread.
 
 #include "core/audit/AuditBrowse.h"
+#include "core/audit/EventBrowse.h"
 
 #include <QList>
 #include <QObject>
@@ -44,6 +45,13 @@ public:
     virtual void exportAudit(const AuditExportRequest& request) = 0;
     virtual void cancelExport() = 0;
     virtual void verifyChain() = 0;
+    // Every event of the audit, a page at a time, like requestUnits (answer: eventsReady).
+    virtual void requestEvents(quint64 ticket, const audit::EventFilter& filter, std::optional<qint64> beforeId,
+                               int limit);
+    // How many events match (answer: eventCountReady), asked apart from the pages.
+    virtual void requestEventCount(quint64 ticket, const audit::EventFilter& filter);
+    // The steps and outcomes on record, for the filter (answer: eventVocabularyReady).
+    virtual void requestEventVocabulary();
 
 Q_SIGNALS:
     void unitsReady(quint64 ticket, const imprint::audit::UnitPage& page);
@@ -57,6 +65,10 @@ Q_SIGNALS:
     // event that does not.
     void chainVerified(bool ok, const QString& message, qint64 firstBadId);
     void problem(const QString& message);
+    void eventsReady(quint64 ticket, const imprint::audit::EventPage& page);
+    void eventsFailed(quint64 ticket, const QString& message);
+    void eventCountReady(quint64 ticket, qint64 count);
+    void eventVocabularyReady(const imprint::audit::EventVocabulary& vocabulary);
 };
 
 void registerAuditTypes();

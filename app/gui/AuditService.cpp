@@ -134,6 +134,40 @@ void AuditService::requestUnits(quint64 ticket, const audit::BrowseFilter& filte
     });
 }
 
+void AuditService::requestEvents(quint64 ticket, const audit::EventFilter& filter, std::optional<qint64> beforeId,
+                                 int limit)
+{
+    onBrowse([this, ticket, filter, beforeId, limit](audit::SqlConnection& connection) {
+        auto page = audit::eventPage(connection, filter, beforeId, limit);
+        if (page)
+            Q_EMIT eventsReady(ticket, page.value());
+        else
+            Q_EMIT eventsFailed(ticket, page.error().message());
+    });
+}
+
+void AuditService::requestEventCount(quint64 ticket, const audit::EventFilter& filter)
+{
+    onBrowse([this, ticket, filter](audit::SqlConnection& connection) {
+        auto count = audit::countEvents(connection, filter);
+        if (count)
+            Q_EMIT eventCountReady(ticket, count.value());
+        else
+            Q_EMIT problem(count.error().message());
+    });
+}
+
+void AuditService::requestEventVocabulary()
+{
+    onBrowse([this](audit::SqlConnection& connection) {
+        auto vocabulary = audit::eventVocabulary(connection);
+        if (vocabulary)
+            Q_EMIT eventVocabularyReady(vocabulary.value());
+        else
+            Q_EMIT problem(vocabulary.error().message());
+    });
+}
+
 void AuditService::requestDetail(qint64 unitId)
 {
     onBrowse([this, unitId](audit::SqlConnection& connection) {

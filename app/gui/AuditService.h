@@ -32,6 +32,10 @@ public:
     void exportAudit(const ui::AuditExportRequest& request) override;
     void cancelExport() override;
     void verifyChain() override;
+    void requestEvents(quint64 ticket, const audit::EventFilter& filter, std::optional<qint64> beforeId,
+                       int limit) override;
+    void requestEventCount(quint64 ticket, const audit::EventFilter& filter) override;
+    void requestEventVocabulary() override;
 
 private:
     // Runs `job` on `thread`'s context with that thread's connection (opened on first use).

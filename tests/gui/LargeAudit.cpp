@@ -91,4 +91,29 @@ QString makeLargeAudit(const QString& path, qint64 units, int batches, LargeAudi
     return run(connection, QStringLiteral("COMMIT"));
 }
 
+QString makeLargeEventLog(const QString& path, qint64 events, int batches)
+{
+    auto opened = audit::SqlConnection::open(path);
+    if (!opened)
+        return opened.error().message();
+    QString sql = QStringLiteral(
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < @EVENTS@) "
+        "INSERT INTO events (at, station, operator, supervisor, batch_id, slot, port, serial_number, step, outcome, "
+        "error, duration_ms, prev_hash, hash) "
+        "SELECT strftime('%Y-%m-%dT%H:%M:%f', '2026-02-01', '+' || (i - 1) || ' seconds') || 'Z', 'bench', "
+        "'tech-' || (i % 3), CASE WHEN i % 1000 = 0 THEN 'sup-1' END, (i - 1) % @BATCHES@ + 1, i % 16, "
+        "'/dev/ttyUSB' || (i % 16), printf('SN-%07d', (i + 4) / 5), "
+        "CASE (i - 1) % 5 WHEN 0 THEN 'begin' WHEN 1 THEN 'identify' WHEN 2 THEN 'issue-certificate' "
+        "  WHEN 3 THEN 'write-certificate' ELSE 'unit' END, "
+        "CASE WHEN i % 50 = 0 THEN 'failed' WHEN (i - 1) % 5 = 4 THEN 'passed' ELSE 'ok' END, "
+        "CASE WHEN i % 50 = 0 THEN 'the device did not answer in time' END, 10 + i % 7, '', '' FROM n");
+    sql.replace(QStringLiteral("@EVENTS@"), QString::number(events))
+        .replace(QStringLiteral("@BATCHES@"), QString::number(batches));
+    for (const QString& step : {QStringLiteral("BEGIN IMMEDIATE"), sql, QStringLiteral("COMMIT")}) {
+        if (QString failure = run(*opened.value(), step); !failure.isEmpty())
+            return failure;
+    }
+    return {};
+}
+
 }  // namespace imprint::test

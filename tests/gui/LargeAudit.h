@@ -22,4 +22,13 @@ struct LargeAudit
 // Empty on success (fills `made`), else why not.
 [[nodiscard]] QString makeLargeAudit(const QString& path, qint64 units, int batches, LargeAudit& made);
 
+// `events` events made with SQL (not hash-chained: for browsing, not verification), one per
+// second from 2026-02-01T00:00:00Z, event i (1-based) being:
+//   step      begin, identify, issue-certificate, write-certificate, unit  (by (i - 1) % 5)
+//   outcome   failed when i % 50 == 0, else passed for the unit step, else ok
+//   serial    SN-<(i + 4) / 5, 7 digits>; operator tech-<i % 3>; supervisor sup-1 when i % 1000 == 0
+//   batch     (i - 1) % `batches` + 1; error "the device did not answer in time" when failed
+// Empty on success, else why not.
+[[nodiscard]] QString makeLargeEventLog(const QString& path, qint64 events, int batches);
+
 }  // namespace imprint::test

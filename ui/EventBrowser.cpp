@@ -1,0 +1,198 @@
+#include "ui/EventBrowser.h"
+
+#include "ui/AuditSource.h"
+#include "ui/EventTableModel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDateTimeEdit>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QLocale>
+#include <QSignalBlocker>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace imprint::ui {
+
+namespace {
+
+// Keeps the current choice when the list is read again (a new step appeared meanwhile).
+void refill(QComboBox* box, const QString& any, const QStringList& values)
+{
+    const QSignalBlocker quiet(box);
+    const QVariant current = box->currentData();
+    box->clear();
+    box->addItem(any);
+    for (const QString& value : values)
+        box->addItem(value, value);
+    box->setCurrentIndex(std::max(0, box->findData(current)));
+}
+
+std::optional<QString> chosen(const QComboBox* box)
+{
+    const QVariant data = box->currentData();
+    return data.isValid() ? std::optional<QString>(data.toString()) : std::nullopt;
+}
+
+QDateTimeEdit* dateEdit(const QString& name, const QDateTime& initial, QWidget* parent)
+{
+    auto* edit = new QDateTimeEdit(initial, parent);
+    edit->setObjectName(name);
+    edit->setCalendarPopup(true);
+    edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
+    edit->setEnabled(false);
+    return edit;
+}
+
+}  // namespace
+
+EventBrowser::EventBrowser(AuditSource* source, QWidget* parent) : QWidget(parent), m_source(source)
+{
+    registerAuditTypes();
+    setObjectName(QStringLiteral("eventBrowser"));
+    m_model = new EventTableModel(source, this);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addWidget(createFilterBar());
+    m_table = new QTableView(this);
+    m_table->setObjectName(QStringLiteral("eventsTable"));
+    m_table->setModel(m_model);
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->verticalHeader()->hide();
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setAccessibleName(tr("Audit events"));
+    layout->addWidget(m_table, 1);
+    m_status = new QLabel(this);
+    m_status->setObjectName(QStringLiteral("eventsStatus"));
+    layout->addWidget(m_status);
+    setFocusProxy(m_table);
+
+    connect(m_model, &EventTableModel::pageArrived, this, &EventBrowser::updateStatus);
+    connect(m_model, &EventTableModel::countArrived, this, &EventBrowser::updateStatus);
+    connect(m_model, &EventTableModel::failed, this,
+            [this](const QString& message) { m_status->setText(tr("Cannot read the events: %1").arg(message)); });
+    connect(m_source, &AuditSource::eventVocabularyReady, this, &EventBrowser::showVocabulary);
+}
+
+QWidget* EventBrowser::createFilterBar()
+{
+    auto* bar = new QWidget(this);
+    auto* row = new QHBoxLayout(bar);
+    row->setContentsMargins(0, 0, 0, 0);
+
+    m_search = new QLineEdit(bar);
+    m_search->setObjectName(QStringLiteral("eventSearchField"));
+    m_search->setPlaceholderText(tr("Serial, hardware ID, operator, port or error"));
+    m_search->setClearButtonEnabled(true);
+    m_searchDelay = new QTimer(this);
+    m_searchDelay->setSingleShot(true);
+    m_searchDelay->setInterval(300);  // one query when the typing pauses, not one per key
+    connect(m_search, &QLineEdit::textEdited, m_searchDelay, qOverload<>(&QTimer::start));
+    connect(m_search, &QLineEdit::returnPressed, this, &EventBrowser::applyFilter);
+    connect(m_searchDelay, &QTimer::timeout, this, &EventBrowser::applyFilter);
+
+    m_step = new QComboBox(bar);
+    m_step->setObjectName(QStringLiteral("stepFilter"));
+    m_step->addItem(tr("Any step"));
+    m_outcome = new QComboBox(bar);
+    m_outcome->setObjectName(QStringLiteral("eventOutcomeFilter"));
+    m_outcome->addItem(tr("Any outcome"));
+    connect(m_step, &QComboBox::currentIndexChanged, this, &EventBrowser::applyFilter);
+    connect(m_outcome, &QComboBox::currentIndexChanged, this, &EventBrowser::applyFilter);
+
+    const QDateTime now = QDateTime::currentDateTime();
+    m_fromOn = new QCheckBox(tr("F&rom"), bar);
+    m_fromOn->setObjectName(QStringLiteral("eventFromEnabled"));
+    m_from = dateEdit(QStringLiteral("eventFromEdit"), QDateTime(now.date(), QTime(0, 0)), bar);
+    m_untilOn = new QCheckBox(tr("U&ntil"), bar);
+    m_untilOn->setObjectName(QStringLiteral("eventUntilEnabled"));
+    m_until = dateEdit(QStringLiteral("eventUntilEdit"), now.addSecs(3600), bar);
+    connect(m_fromOn, &QCheckBox::toggled, m_from, &QWidget::setEnabled);
+    connect(m_untilOn, &QCheckBox::toggled, m_until, &QWidget::setEnabled);
+    for (QCheckBox* box : {m_fromOn, m_untilOn})
+        connect(box, &QCheckBox::toggled, this, &EventBrowser::applyFilter);
+    for (QDateTimeEdit* edit : {m_from, m_until})
+        connect(edit, &QDateTimeEdit::dateTimeChanged, this, &EventBrowser::applyFilter);
+
+    auto labelFor = [bar](const QString& text, QWidget* buddy) {
+        auto* label = new QLabel(text, bar);
+        label->setBuddy(buddy);
+        return label;
+    };
+    row->addWidget(labelFor(tr("&Search"), m_search));
+    row->addWidget(m_search, 2);
+    row->addWidget(labelFor(tr("S&tep"), m_step));
+    row->addWidget(m_step, 1);
+    row->addWidget(labelFor(tr("&Outcome"), m_outcome));
+    row->addWidget(m_outcome);
+    row->addWidget(m_fromOn);
+    row->addWidget(m_from);
+    row->addWidget(m_untilOn);
+    row->addWidget(m_until);
+    return bar;
+}
+
+audit::EventFilter EventBrowser::currentFilter() const
+{
+    audit::EventFilter filter;
+    filter.step = chosen(m_step);
+    filter.outcome = chosen(m_outcome);
+    if (m_fromOn->isChecked())
+        filter.from = m_from->dateTime();
+    if (m_untilOn->isChecked())
+        filter.until = m_until->dateTime();
+    filter.text = m_search->text().trimmed();
+    return filter;
+}
+
+void EventBrowser::applyFilter()
+{
+    m_searchDelay->stop();
+    const audit::EventFilter filter = currentFilter();
+    if (filter == m_model->filter() && m_model->pagesLoaded() > 0)
+        return;
+    m_status->setText(tr("Reading events…"));
+    m_model->setFilter(filter);
+}
+
+void EventBrowser::refresh()
+{
+    m_source->requestEventVocabulary();
+    m_status->setText(tr("Reading events…"));
+    m_model->setFilter(currentFilter());
+}
+
+void EventBrowser::focusSearch()
+{
+    m_search->setFocus(Qt::ShortcutFocusReason);
+    m_search->selectAll();
+}
+
+void EventBrowser::showVocabulary(const audit::EventVocabulary& vocabulary)
+{
+    refill(m_step, tr("Any step"), vocabulary.steps);
+    refill(m_outcome, tr("Any outcome"), vocabulary.outcomes);
+}
+
+void EventBrowser::updateStatus()
+{
+    const int shown = m_model->rowCount();
+    if (shown == 0 && m_model->complete()) {
+        m_status->setText(tr("No event matches."));
+        return;
+    }
+    const QString showing = m_model->matching()
+                                ? tr("Showing %1 of %2 matching events").arg(shown).arg(QLocale().toString(*m_model->matching()))
+                                : tr("Showing %1 events").arg(shown);
+    m_status->setText(showing + (m_model->complete() ? QString() : tr(" (scroll down for more)")));
+}
+
+}  // namespace imprint::ui

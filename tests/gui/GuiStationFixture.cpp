@@ -1,9 +1,14 @@
 #include "GuiStationFixture.h"
 
 #include "core/audit/StationIdentity.h"
+#include "ui/FixtureView.h"
+#include "ui/MainWindow.h"
+#include "ui/SlotTile.h"
 
 #include <QDir>
 #include <QFile>
+#include <QLabel>
+#include <QTest>
 
 namespace imprint::test {
 
@@ -71,6 +76,23 @@ gui::LiveStationOptions GuiStationFixture::stationOptions(int ports) const
     for (int slot = 0; slot < ports; ++slot)
         options.slots.append({slot, QDir(m_devices).filePath(QStringLiteral("slot%1").arg(slot))});
     return options;
+}
+
+QString labelText(QWidget* parent, const QString& name)
+{
+    auto* label = parent->findChild<QLabel*>(name);
+    return label ? label->text() : QStringLiteral("<no %1>").arg(name);
+}
+
+QString tileOutcome(ui::MainWindow& window, int slot)
+{
+    return labelText(window.fixture()->tile(slot), QStringLiteral("outcomeLabel"));
+}
+
+void scan(QWidget* target, const QString& text)
+{
+    QTest::keyClicks(target, text);
+    QTest::keyClick(target, Qt::Key_Return);
 }
 
 }  // namespace imprint::test

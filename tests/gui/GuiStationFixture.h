@@ -11,6 +11,12 @@
 #include <QString>
 #include <QStringList>
 
+class QWidget;
+
+namespace imprint::ui {
+class MainWindow;
+}
+
 namespace imprint::test {
 
 class GuiStationFixture
@@ -40,5 +46,12 @@ private:
     StationHarness m_harness;
     QString m_devices;
 };
+
+// The text of the QLabel `name` inside `parent` ("<no name>" when there is none).
+[[nodiscard]] QString labelText(QWidget* parent, const QString& name);
+// The outcome band of the window's tile `slot` ("✔ PASS"…).
+[[nodiscard]] QString tileOutcome(ui::MainWindow& window, int slot);
+// Types into `target` as a barcode scanner would: the characters, then Enter.
+void scan(QWidget* target, const QString& text);
 
 }  // namespace imprint::test

@@ -21,15 +21,12 @@ using namespace imprint;
 
 namespace {
 
-QString labelText(QWidget* parent, const QString& name)
-{
-    auto* label = parent->findChild<QLabel*>(name);
-    return label ? label->text() : QStringLiteral("<no %1>").arg(name);
-}
+using test::labelText;
+using test::scan;
 
 QString outcome(ui::MainWindow& window, int slot)
 {
-    return labelText(window.fixture()->tile(slot), QStringLiteral("outcomeLabel"));
+    return test::tileOutcome(window, slot);
 }
 
 // What the tile and the status line say, for a failure message.
@@ -40,12 +37,6 @@ QByteArray said(ui::MainWindow& window, int slot)
                        labelText(&window, QStringLiteral("statusLabel"))}
         .join(QStringLiteral(" | "))
         .toUtf8();
-}
-
-void scan(QWidget* target, const QString& text)
-{
-    QTest::keyClicks(target, text);
-    QTest::keyClick(target, Qt::Key_Return);
 }
 
 const QString kTechnician = QString::fromLatin1(test::GuiStationFixture::kTechnician);

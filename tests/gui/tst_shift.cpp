@@ -30,15 +30,12 @@ using namespace imprint;
 
 namespace {
 
-QString labelText(QWidget* parent, const QString& name)
-{
-    auto* label = parent->findChild<QLabel*>(name);
-    return label ? label->text() : QStringLiteral("<no %1>").arg(name);
-}
+using test::labelText;
+using test::scan;
 
 QString outcome(ui::MainWindow& window, int slot)
 {
-    return labelText(window.fixture()->tile(slot), QStringLiteral("outcomeLabel"));
+    return test::tileOutcome(window, slot);
 }
 
 const QString kTechnician = QString::fromLatin1(test::GuiStationFixture::kTechnician);
@@ -60,13 +57,6 @@ class TestShift : public QObject
         if (barcode)
             options.session.profile.bind = pipeline::BindMode::Barcode;
         return options;
-    }
-
-    // Types into the focused widget as a barcode scanner would: the characters, then Enter.
-    static void scan(QWidget* target, const QString& text)
-    {
-        QTest::keyClicks(target, text);
-        QTest::keyClick(target, Qt::Key_Return);
     }
 
     static void showAndLogIn(ui::MainWindow& window)

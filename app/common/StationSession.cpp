@@ -24,10 +24,8 @@ Result<std::unique_ptr<StationSession>> StationSession::open(SessionOptions opti
                                                              const Clock& clock)
 {
     std::unique_ptr<StationSession> session(new StationSession(std::move(options), clock));
-    auto issuer = openStationCa(prompt, clock);
-    if (!issuer)
+    if (auto issuer = session->openIssuer(prompt); !issuer)
         return issuer.error();
-    session->m_issuer = std::move(issuer.value());
     auto store = audit::AuditStore::open({session->m_options.database, session->m_options.stationName}, clock);
     if (!store)
         return store.error();
@@ -49,6 +47,27 @@ Result<std::unique_ptr<StationSession>> StationSession::open(SessionOptions opti
                                          << "(registrations stay queued for 'imprint-cli cloud sync')";
     }
     return session;
+}
+
+Status StationSession::openIssuer(OperatorPrompt* prompt)
+{
+    if (!pipeline::installsClaim(m_options.profile.registration)) {
+        auto issuer = openStationCa(prompt, m_clock);
+        if (!issuer)
+            return issuer.error();
+        m_issuer = std::move(issuer.value());
+        return {};
+    }
+    if (!m_options.claims) {
+        ClaimSource source = m_options.claimSource;
+        source.database = m_options.database;
+        auto claims = openClaimProvider(m_options.profile, source);
+        if (!claims)
+            return claims.error();
+        m_options.claims = std::move(claims.value());
+    }
+    m_issuer = noCertificateIssuer();
+    return {};
 }
 
 Result<audit::BatchSummary> StationSession::selectBatch(const QString& batch)

@@ -5,6 +5,7 @@
 // later, the CLI. Every call may block (HSM login, SQLite, waiting for a unit to finish): never
 // call it from a GUI thread. Not thread-safe: one owning thread calls it. Never Widgets here.
 
+#include "app/common/ClaimStation.h"
 #include "core/Clock.h"
 #include "core/OperatorPrompt.h"
 #include "core/Result.h"
@@ -38,15 +39,19 @@ struct SessionOptions
     // AWS CLI's chain). When it cannot start, the station still provisions: the outbox keeps
     // every registration for `imprint-cli cloud sync`, and the reason is logged.
     bool cloudSync = false;
-    // Claim modes (profile.registration claim or trusted-user): the claim every unit gets.
+    // Claim modes (profile.registration claim or trusted-user): the claim every unit gets. When
+    // it is not given, open() makes it from `claimSource` (the claim files, or AWS settings for
+    // trusted-user), on the calling worker thread.
     std::shared_ptr<claims::ClaimProvider> claims;
+    ClaimSource claimSource;
 };
 
 class StationSession
 {
 public:
     // Opens the station's CA (station.ini; the PIN from its pin-source, IMPRINT_HSM_PIN or
-    // `prompt`) and the audit store, and marks units interrupted by an earlier stop.
+    // `prompt`) and the audit store, and marks units interrupted by an earlier stop. In the claim
+    // modes no CA is opened (no certificate is issued, no PIN asked): the claim source instead.
     [[nodiscard]] static Result<std::unique_ptr<StationSession>> open(SessionOptions options, OperatorPrompt* prompt,
                                                                       const Clock& clock);
     ~StationSession();  // stops every slot after its current unit, then closes
@@ -82,6 +87,8 @@ public:
 
 private:
     StationSession(SessionOptions options, const Clock& clock);
+    // The CA on its token, or in the claim modes the claim provider and an issuer that issues nothing.
+    [[nodiscard]] Status openIssuer(OperatorPrompt* prompt);
 
     SessionOptions m_options;
     const Clock& m_clock;

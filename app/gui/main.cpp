@@ -22,6 +22,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <optional>
 
@@ -64,6 +65,20 @@ struct Options
                             QStringLiteral("How a device finds its work-order row: device (what it reports, the default) "
                                            "or barcode (the label scanned for its slot)."),
                             QStringLiteral("mode"), QStringLiteral("device")};
+    QCommandLineOption registration{QStringLiteral("registration"),
+                                    QStringLiteral("Cloud registration mode of the batch: jitp (default), jitr, "
+                                                   "register-thing, bulk, none, or claim / trusted-user (the station "
+                                                   "installs a fleet-provisioning claim instead of a certificate)."),
+                                    QStringLiteral("mode"), QStringLiteral("jitp")};
+    QCommandLineOption claimTemplate{QStringLiteral("template"),
+                                     QStringLiteral("Claim modes: the fleet-provisioning template the devices register through."),
+                                     QStringLiteral("name")};
+    QCommandLineOption claimCert{QStringLiteral("claim-cert"),
+                                 QStringLiteral("--registration claim: the fleet's claim certificate (PEM)."),
+                                 QStringLiteral("file")};
+    QCommandLineOption claimKey{QStringLiteral("claim-key"),
+                                QStringLiteral("--registration claim: the claim certificate's private key (PEM)."),
+                                QStringLiteral("file")};
     QCommandLineOption cloudSync{QStringLiteral("cloud-sync"),
                                  QStringLiteral("Send passed units' cloud registrations in the background "
                                                 "([cloud] in station.ini).")};
@@ -93,6 +108,13 @@ gui::LiveStationOptions stationOptions(const QCommandLineParser& parser, const O
     session.cloudSync = parser.isSet(o.cloudSync);
     if (parser.value(o.bind) == QLatin1String("barcode"))
         session.profile.bind = pipeline::BindMode::Barcode;
+    // Checked in main() (usageProblem); the claim files are read when the station opens, on its
+    // worker thread, and a problem with them shows in the window's problem line.
+    if (auto mode = pipeline::parseRegistrationMode(parser.value(o.registration)))
+        session.profile.registration = mode.value();
+    session.profile.claimTemplate = parser.value(o.claimTemplate);
+    session.claimSource.certificatePath = parser.value(o.claimCert);
+    session.claimSource.keyPath = parser.value(o.claimKey);
     if (demoDir.isEmpty()) {
         session.database = audit::resolveAuditPath(parser.value(o.db));
         options.slots = configuredSlots(parser.values(o.port));
@@ -109,6 +131,29 @@ gui::LiveStationOptions stationOptions(const QCommandLineParser& parser, const O
         options.slots = gui::demoSlots(QDir(demoDir).filePath(QStringLiteral("devices")), 8);
     }
     return options;
+}
+
+// What is wrong with the command line, in plain words; empty when nothing is.
+QString usageProblem(const QCommandLineParser& parser, const Options& o)
+{
+    auto mode = pipeline::parseRegistrationMode(parser.value(o.registration));
+    if (!mode)
+        return QStringLiteral("--registration: ") + mode.error().message();
+    const bool claimFiles = parser.isSet(o.claimCert) || parser.isSet(o.claimKey);
+    if (!pipeline::installsClaim(mode.value()))
+        return claimFiles || parser.isSet(o.claimTemplate)
+                   ? QStringLiteral("--template, --claim-cert and --claim-key are for --registration claim or trusted-user")
+                   : QString();
+    if (parser.value(o.claimTemplate).isEmpty())
+        return QStringLiteral("--registration %1 needs --template NAME (the fleet-provisioning template)")
+            .arg(pipeline::registrationModeName(mode.value()));
+    if (mode.value() == pipeline::RegistrationMode::TrustedUser)
+        return claimFiles ? QStringLiteral("--registration trusted-user requests a claim per device: --claim-cert and "
+                                           "--claim-key are for --registration claim")
+                          : QString();
+    if (parser.value(o.claimCert).isEmpty() || parser.value(o.claimKey).isEmpty())
+        return QStringLiteral("--registration claim needs --claim-cert FILE and --claim-key FILE (from 'imprint-cli claim create')");
+    return {};
 }
 
 // Without a display the demo still runs, headless, and ends when the batch is done.
@@ -139,8 +184,12 @@ int main(int argc, char* argv[])
     parser.addVersionOption();
     const Options o;
     parser.addOptions({o.module, o.quitAfter, o.quitWhenDone, o.screenshot, o.demo, o.devsim, o.fault, o.workOrder, o.port, o.batch, o.db,
-                       o.operatorName, o.bind, o.cloudSync});
+                       o.operatorName, o.bind, o.cloudSync, o.registration, o.claimTemplate, o.claimCert, o.claimKey});
     parser.process(app);
+    if (const QString problem = usageProblem(parser, o); !problem.isEmpty()) {
+        std::fprintf(stderr, "imprint: %s\n", qPrintable(problem));
+        return 2;
+    }
 
     const QString demoDir = parser.isSet(o.demo) ? QDir(dataDirectory()).filePath(QStringLiteral("demo-gui")) : QString();
     SystemClock clock;

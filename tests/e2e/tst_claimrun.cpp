@@ -6,7 +6,12 @@
 // queues nothing. No HSM: the claim modes issue no certificate of the station's.
 #include "DevsimProcess.h"
 #include "RegistrationFixture.h"
+#include "app/common/StationSession.h"
+#include "core/Clock.h"
+#include "core/pipeline/SlotState.h"
 
+#include <QHash>
+#include <QMutex>
 #include <QRegularExpression>
 #include <QSet>
 #include <QTest>
@@ -20,6 +25,37 @@ constexpr auto kTemplate = "station-fleet";
 constexpr int kPorts = 2;
 const QRegularExpression kConnected(QStringLiteral(R"(^devsim: slot\d (SIM-\d-0) connected as device-SIM-\d-0 after \d+ attempt\(s\)$)"));
 const QRegularExpression kOwnCertificate(QStringLiteral(R"(got certificate ([0-9a-f]{64}) by CreateCertificateFromCsr$)"));
+
+// What a slot tells the window, as the window's observer hears it (from the slots' threads).
+class SnapshotLog final : public pipeline::SlotObserver
+{
+public:
+    void slotChanged(const pipeline::SlotSnapshot& snapshot) override
+    {
+        const QMutexLocker lock(&m_mutex);
+        m_passed[snapshot.slot] = snapshot.passed;
+        if (snapshot.phase == pipeline::SlotPhase::Working && snapshot.claimExpiresAt)
+            m_expiries.append(*snapshot.claimExpiresAt);
+    }
+    int passed()
+    {
+        const QMutexLocker lock(&m_mutex);
+        int total = 0;
+        for (const int passed : std::as_const(m_passed))
+            total += passed;
+        return total;
+    }
+    QList<QDateTime> claimExpiries()
+    {
+        const QMutexLocker lock(&m_mutex);
+        return m_expiries;
+    }
+
+private:
+    QMutex m_mutex;
+    QHash<int, int> m_passed;  // slot -> units passed
+    QList<QDateTime> m_expiries;
+};
 
 }  // namespace
 
@@ -178,6 +214,52 @@ private Q_SLOTS:
                      .contains(QRegularExpression(QStringLiteral(R"( expires=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$)"))),
                  "the trusted-user claim's expiry is on record");
         checkDevicesRegistered(devsim, claims);
+    }
+
+    // The window's composition (station::StationSession, as `imprint --registration trusted-user`
+    // builds it): no CA is opened, each slot asks AWS for its own claim, and the slot's snapshots
+    // carry the claim's expiry while the unit runs (what the tile counts down).
+    void stationSessionRunsTrustedUserSlots()
+    {
+        const QString ready = prepare();
+        QVERIFY2(ready.isEmpty(), qPrintable(ready));
+        const QString dir = m_fixture->dir.filePath(QStringLiteral("session-devices"));
+        DevsimProcess devsim;
+        const QString started = startDevices(devsim, dir);
+        QVERIFY2(started.isEmpty(), qPrintable(started));
+        // The AWS CLI's chain, as the station process would find it.
+        qputenv("AWS_ACCESS_KEY_ID", kAccessKeyId);
+        qputenv("AWS_SECRET_ACCESS_KEY", kSecretAccessKey);
+        qputenv("AWS_DEFAULT_REGION", "us-east-1");
+        qputenv("AWS_CONFIG_FILE", QFile::encodeName(m_fixture->dir.filePath(QStringLiteral("no-aws-config"))));
+        qputenv("AWS_SHARED_CREDENTIALS_FILE", QFile::encodeName(m_fixture->dir.filePath(QStringLiteral("no-aws-credentials"))));
+
+        station::SessionOptions options;
+        options.database = m_fixture->db;
+        options.stationName = QStringLiteral("station-1");
+        options.actor = {QStringLiteral("tech-1"), std::nullopt};
+        options.profile.registration = pipeline::RegistrationMode::TrustedUser;
+        options.profile.claimTemplate = QString::fromLatin1(kTemplate);
+        options.profile.configuration = {{QStringLiteral("endpoint"), QStringLiteral("127.0.0.1:%1").arg(m_fixture->emulator.mqttPort())}};
+        options.claimSource.awsEndpointUrl = m_fixture->emulator.endpoint();
+        SystemClock clock;
+        auto session = station::StationSession::open(std::move(options), nullptr, clock);  // no PIN prompt: no CA
+        QVERIFY2(session.ok(), qPrintable(session.ok() ? QString() : session.error().message()));
+        QVERIFY(session.value()->selectBatch(QStringLiteral("claimed")).ok());
+
+        SnapshotLog log;
+        for (int slot = 0; slot < kPorts; ++slot)
+            QVERIFY(session.value()->startSlot({slot, dir + QStringLiteral("/slot%1").arg(slot)}, &log).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(log.passed(), kPorts, 60'000);
+        session.value()->stopAll();
+        const QDateTime now = QDateTime::currentDateTimeUtc();
+        const auto expiries = log.claimExpiries();
+        QVERIFY(!expiries.isEmpty());
+        for (const QDateTime& expiry : expiries) {  // AWS's 5 minutes, counted from the request
+            QVERIFY2(expiry > now && expiry <= now.addSecs(5 * 60), qPrintable(expiry.toString(Qt::ISODate)));
+        }
+        checkAudit(QStringLiteral("trusted-user"));
+        checkDevicesRegistered(devsim, claimsOnRecord());
     }
 
     void missingClaimFileIsNamed()

@@ -16,6 +16,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSet>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -436,6 +437,25 @@ private Q_SLOTS:
         QVERIFY(!pastQuota->isEnabled());
         tile.display(snapshot(0, SlotPhase::Passed));
         QVERIFY(!pastQuota->isVisible());
+    }
+
+    void tileCountsATrustedUserClaimDown()
+    {
+        ui::SlotTile tile({0, QStringLiteral("/dev/ttyUSB0")});
+        pipeline::SlotSnapshot working = snapshot(0, SlotPhase::Working);
+        working.elapsedMs = 1200;
+        tile.display(working);
+        QCOMPARE(text(&tile, QStringLiteral("elapsedLabel")), QStringLiteral("Elapsed 1.2 s"));  // no claim, no countdown
+        working.claimExpiresAt = QDateTime::currentDateTimeUtc().addSecs(4 * 60 + 30);
+        tile.display(working);
+        const QString withClaim = text(&tile, QStringLiteral("elapsedLabel"));
+        QVERIFY2(withClaim.contains(QRegularExpression(QStringLiteral("claim 04:(29|30) left$"))), qPrintable(withClaim));
+        working.claimExpiresAt = QDateTime::currentDateTimeUtc().addSecs(-5);  // ran out: never a negative time
+        tile.display(working);
+        QVERIFY2(text(&tile, QStringLiteral("elapsedLabel")).endsWith(QStringLiteral("claim 00:00 left")),
+                 qPrintable(text(&tile, QStringLiteral("elapsedLabel"))));
+        tile.display(snapshot(0, SlotPhase::Passed));  // the unit has ended: the claim is no longer the tile's
+        QVERIFY(!text(&tile, QStringLiteral("elapsedLabel")).contains(QStringLiteral("claim")));
     }
 
     void typingOnATileGoesToTheScanField()

@@ -1,24 +1,22 @@
 #include "ui/AuditView.h"
 
+#include "ui/AuditFilterFields.h"
+
 #include "ui/UnitTableModel.h"
 
 #include <QApplication>
-#include <QCheckBox>
 #include <QClipboard>
 #include <QComboBox>
-#include <QDateTimeEdit>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTableView>
-#include <QTimer>
 #include <QTreeWidget>
 #include <QVBoxLayout>
 
@@ -141,16 +139,9 @@ QWidget* AuditView::createFilterBar()
     auto* row = new QHBoxLayout(bar);
     row->setContentsMargins(0, 0, 0, 0);
 
-    m_search = new QLineEdit(bar);
-    m_search->setObjectName(QStringLiteral("searchField"));
-    m_search->setPlaceholderText(tr("Search serial, thing, hardware ID, unit UUID or error (Ctrl+F)"));
-    m_search->setClearButtonEnabled(true);
-    m_searchDelay = new QTimer(this);
-    m_searchDelay->setSingleShot(true);
-    m_searchDelay->setInterval(300);  // one query when the typing pauses, not one per key
-    connect(m_search, &QLineEdit::textEdited, m_searchDelay, qOverload<>(&QTimer::start));
-    connect(m_search, &QLineEdit::returnPressed, this, &AuditView::applyFilter);
-    connect(m_searchDelay, &QTimer::timeout, this, &AuditView::applyFilter);
+    m_search = new SearchField(QStringLiteral("searchField"),
+                               tr("Search serial, thing, hardware ID, unit UUID or error (Ctrl+F)"), bar);
+    connect(m_search, &SearchField::searchRequested, this, &AuditView::applyFilter);
 
     m_batch = new QComboBox(bar);
     m_batch->setObjectName(QStringLiteral("batchFilter"));
@@ -161,27 +152,8 @@ QWidget* AuditView::createFilterBar()
     for (const char* state : {"passed", "failed", "interrupted", "superseded", "in_progress"})
         m_outcome->addItem(unitStateText(QLatin1String(state)), QString::fromLatin1(state));
 
-    auto dateEdit = [bar](const QString& name, const QDateTime& initial) {
-        auto* edit = new QDateTimeEdit(initial, bar);
-        edit->setObjectName(name);
-        edit->setCalendarPopup(true);
-        edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
-        edit->setEnabled(false);
-        return edit;
-    };
-    const QDateTime now = QDateTime::currentDateTime();
-    m_fromOn = new QCheckBox(tr("&From"), bar);
-    m_fromOn->setObjectName(QStringLiteral("fromEnabled"));
-    m_from = dateEdit(QStringLiteral("fromEdit"), QDateTime(now.date(), QTime(0, 0)));
-    m_untilOn = new QCheckBox(tr("&Until"), bar);
-    m_untilOn->setObjectName(QStringLiteral("untilEnabled"));
-    m_until = dateEdit(QStringLiteral("untilEdit"), now.addSecs(3600));
-    connect(m_fromOn, &QCheckBox::toggled, m_from, &QWidget::setEnabled);
-    connect(m_untilOn, &QCheckBox::toggled, m_until, &QWidget::setEnabled);
-    for (QCheckBox* box : {m_fromOn, m_untilOn})
-        connect(box, &QCheckBox::toggled, this, &AuditView::applyFilter);
-    for (QDateTimeEdit* edit : {m_from, m_until})
-        connect(edit, &QDateTimeEdit::dateTimeChanged, this, &AuditView::applyFilter);
+    m_timeRange = new TimeRangeFields(tr("&From"), tr("&Until"), QString(), bar);
+    connect(m_timeRange, &TimeRangeFields::changed, this, &AuditView::applyFilter);
     connect(m_batch, &QComboBox::currentIndexChanged, this, &AuditView::applyFilter);
     connect(m_outcome, &QComboBox::currentIndexChanged, this, &AuditView::applyFilter);
 
@@ -194,10 +166,7 @@ QWidget* AuditView::createFilterBar()
     row->addWidget(m_batch, 1);
     row->addWidget(outcomeLabel);
     row->addWidget(m_outcome);
-    row->addWidget(m_fromOn);
-    row->addWidget(m_from);
-    row->addWidget(m_untilOn);
-    row->addWidget(m_until);
+    m_timeRange->addTo(row);
     return bar;
 }
 
@@ -284,17 +253,15 @@ audit::BrowseFilter AuditView::currentFilter() const
         filter.batchId = m_batch->currentData().toLongLong();
     if (m_outcome->currentIndex() > 0)
         filter.outcome = m_outcome->currentData().toString();
-    if (m_fromOn->isChecked())
-        filter.from = m_from->dateTime().toUTC();
-    if (m_untilOn->isChecked())
-        filter.until = m_until->dateTime().toUTC();
+    filter.from = m_timeRange->from();
+    filter.until = m_timeRange->until();
     filter.text = m_search->text().trimmed();
     return filter;
 }
 
 void AuditView::applyFilter()
 {
-    m_searchDelay->stop();
+    m_search->cancelPending();
     const audit::BrowseFilter filter = currentFilter();
     if (filter == m_model->filter() && m_model->pagesLoaded() > 0)
         return;

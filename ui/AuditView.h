@@ -11,19 +11,17 @@
 
 #include <QWidget>
 
-class QCheckBox;
 class QComboBox;
-class QDateTimeEdit;
 class QLabel;
-class QLineEdit;
 class QProgressBar;
 class QPushButton;
 class QTableView;
-class QTimer;
 class QTreeWidget;
 
 namespace imprint::ui {
 
+class SearchField;
+class TimeRangeFields;
 class UnitTableModel;
 
 // The export choices offered, in the order of the format box.
@@ -72,12 +70,8 @@ private:
     UnitTableModel* m_model = nullptr;
     QComboBox* m_batch = nullptr;
     QComboBox* m_outcome = nullptr;
-    QCheckBox* m_fromOn = nullptr;
-    QDateTimeEdit* m_from = nullptr;
-    QCheckBox* m_untilOn = nullptr;
-    QDateTimeEdit* m_until = nullptr;
-    QLineEdit* m_search = nullptr;
-    QTimer* m_searchDelay = nullptr;
+    TimeRangeFields* m_timeRange = nullptr;
+    SearchField* m_search = nullptr;
     QTableView* m_table = nullptr;
     QLabel* m_status = nullptr;
     QLabel* m_unitSummary = nullptr;

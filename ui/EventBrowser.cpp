@@ -1,19 +1,17 @@
 #include "ui/EventBrowser.h"
 
+#include "ui/AuditFilterFields.h"
+
 #include "ui/AuditSource.h"
 #include "ui/EventTableModel.h"
 
-#include <QCheckBox>
 #include <QComboBox>
-#include <QDateTimeEdit>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
-#include <QLineEdit>
 #include <QLocale>
 #include <QSignalBlocker>
 #include <QTableView>
-#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
@@ -38,16 +36,6 @@ std::optional<QString> chosen(const QComboBox* box)
 {
     const QVariant data = box->currentData();
     return data.isValid() ? std::optional<QString>(data.toString()) : std::nullopt;
-}
-
-QDateTimeEdit* dateEdit(const QString& name, const QDateTime& initial, QWidget* parent)
-{
-    auto* edit = new QDateTimeEdit(initial, parent);
-    edit->setObjectName(name);
-    edit->setCalendarPopup(true);
-    edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm"));
-    edit->setEnabled(false);
-    return edit;
 }
 
 }  // namespace
@@ -88,16 +76,8 @@ QWidget* EventBrowser::createFilterBar()
     auto* row = new QHBoxLayout(bar);
     row->setContentsMargins(0, 0, 0, 0);
 
-    m_search = new QLineEdit(bar);
-    m_search->setObjectName(QStringLiteral("eventSearchField"));
-    m_search->setPlaceholderText(tr("Serial, hardware ID, operator, port or error"));
-    m_search->setClearButtonEnabled(true);
-    m_searchDelay = new QTimer(this);
-    m_searchDelay->setSingleShot(true);
-    m_searchDelay->setInterval(300);  // one query when the typing pauses, not one per key
-    connect(m_search, &QLineEdit::textEdited, m_searchDelay, qOverload<>(&QTimer::start));
-    connect(m_search, &QLineEdit::returnPressed, this, &EventBrowser::applyFilter);
-    connect(m_searchDelay, &QTimer::timeout, this, &EventBrowser::applyFilter);
+    m_search = new SearchField(QStringLiteral("eventSearchField"), tr("Serial, hardware ID, operator, port or error"), bar);
+    connect(m_search, &SearchField::searchRequested, this, &EventBrowser::applyFilter);
 
     m_step = new QComboBox(bar);
     m_step->setObjectName(QStringLiteral("stepFilter"));
@@ -108,19 +88,8 @@ QWidget* EventBrowser::createFilterBar()
     connect(m_step, &QComboBox::currentIndexChanged, this, &EventBrowser::applyFilter);
     connect(m_outcome, &QComboBox::currentIndexChanged, this, &EventBrowser::applyFilter);
 
-    const QDateTime now = QDateTime::currentDateTime();
-    m_fromOn = new QCheckBox(tr("F&rom"), bar);
-    m_fromOn->setObjectName(QStringLiteral("eventFromEnabled"));
-    m_from = dateEdit(QStringLiteral("eventFromEdit"), QDateTime(now.date(), QTime(0, 0)), bar);
-    m_untilOn = new QCheckBox(tr("U&ntil"), bar);
-    m_untilOn->setObjectName(QStringLiteral("eventUntilEnabled"));
-    m_until = dateEdit(QStringLiteral("eventUntilEdit"), now.addSecs(3600), bar);
-    connect(m_fromOn, &QCheckBox::toggled, m_from, &QWidget::setEnabled);
-    connect(m_untilOn, &QCheckBox::toggled, m_until, &QWidget::setEnabled);
-    for (QCheckBox* box : {m_fromOn, m_untilOn})
-        connect(box, &QCheckBox::toggled, this, &EventBrowser::applyFilter);
-    for (QDateTimeEdit* edit : {m_from, m_until})
-        connect(edit, &QDateTimeEdit::dateTimeChanged, this, &EventBrowser::applyFilter);
+    m_timeRange = new TimeRangeFields(tr("F&rom"), tr("U&ntil"), QStringLiteral("event"), bar);
+    connect(m_timeRange, &TimeRangeFields::changed, this, &EventBrowser::applyFilter);
 
     auto labelFor = [bar](const QString& text, QWidget* buddy) {
         auto* label = new QLabel(text, bar);
@@ -133,10 +102,7 @@ QWidget* EventBrowser::createFilterBar()
     row->addWidget(m_step, 1);
     row->addWidget(labelFor(tr("&Outcome"), m_outcome));
     row->addWidget(m_outcome);
-    row->addWidget(m_fromOn);
-    row->addWidget(m_from);
-    row->addWidget(m_untilOn);
-    row->addWidget(m_until);
+    m_timeRange->addTo(row);
     return bar;
 }
 
@@ -145,17 +111,15 @@ audit::EventFilter EventBrowser::currentFilter() const
     audit::EventFilter filter;
     filter.step = chosen(m_step);
     filter.outcome = chosen(m_outcome);
-    if (m_fromOn->isChecked())
-        filter.from = m_from->dateTime();
-    if (m_untilOn->isChecked())
-        filter.until = m_until->dateTime();
+    filter.from = m_timeRange->from();
+    filter.until = m_timeRange->until();
     filter.text = m_search->text().trimmed();
     return filter;
 }
 
 void EventBrowser::applyFilter()
 {
-    m_searchDelay->stop();
+    m_search->cancelPending();
     const audit::EventFilter filter = currentFilter();
     if (filter == m_model->filter() && m_model->pagesLoaded() > 0)
         return;

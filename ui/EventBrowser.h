@@ -10,18 +10,16 @@
 
 #include <QWidget>
 
-class QCheckBox;
 class QComboBox;
-class QDateTimeEdit;
 class QLabel;
-class QLineEdit;
 class QTableView;
-class QTimer;
 
 namespace imprint::ui {
 
 class AuditSource;
 class EventTableModel;
+class SearchField;
+class TimeRangeFields;
 
 class EventBrowser : public QWidget
 {
@@ -46,14 +44,10 @@ private:
 
     AuditSource* m_source;
     EventTableModel* m_model = nullptr;
-    QLineEdit* m_search = nullptr;
-    QTimer* m_searchDelay = nullptr;
+    SearchField* m_search = nullptr;
     QComboBox* m_step = nullptr;
     QComboBox* m_outcome = nullptr;
-    QCheckBox* m_fromOn = nullptr;
-    QDateTimeEdit* m_from = nullptr;
-    QCheckBox* m_untilOn = nullptr;
-    QDateTimeEdit* m_until = nullptr;
+    TimeRangeFields* m_timeRange = nullptr;
     QTableView* m_table = nullptr;
     QLabel* m_status = nullptr;
 };

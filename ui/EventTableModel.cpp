@@ -21,67 +21,43 @@ QColor outcomeColour(const QString& outcome)
 
 }  // namespace
 
-EventTableModel::EventTableModel(AuditSource* source, QObject* parent) : QAbstractTableModel(parent), m_source(source)
+EventTableModel::EventTableModel(AuditSource* source, QObject* parent) : PagedTableModel(parent), m_source(source)
 {
-    connect(m_source, &AuditSource::eventsReady, this, &EventTableModel::onPage);
-    connect(m_source, &AuditSource::eventsFailed, this, &EventTableModel::onFailed);
+    connect(m_source, &AuditSource::eventsReady, this,
+            [this](quint64 ticket, const audit::EventPage& page) { acceptPage(ticket, m_rows, page.rows, page.more); });
+    connect(m_source, &AuditSource::eventsFailed, this, &EventTableModel::acceptFailure);
     connect(m_source, &AuditSource::eventCountReady, this, &EventTableModel::onCount);
 }
 
 void EventTableModel::setFilter(const audit::EventFilter& filter)
 {
-    beginResetModel();
     m_filter = filter;
+    startOver();
+    m_source->requestEventCount(ticket(), m_filter);
+}
+
+void EventTableModel::forgetRows()
+{
     m_rows.clear();
     m_matching.reset();
-    m_more = false;
-    m_pages = 0;
-    ++m_ticket;  // a page or count still on its way belongs to the old filter
-    endResetModel();
-    request();
-    m_source->requestEventCount(m_ticket, m_filter);
 }
 
-void EventTableModel::request()
+std::optional<qint64> EventTableModel::lastRowId() const
 {
-    m_pending = true;
-    std::optional<qint64> before;
-    if (!m_rows.empty())
-        before = m_rows.back().id;
-    m_source->requestEvents(m_ticket, m_filter, before, kPageSize);
+    return m_rows.empty() ? std::nullopt : std::optional<qint64>(m_rows.back().id);
 }
 
-void EventTableModel::onPage(quint64 ticket, const audit::EventPage& page)
+void EventTableModel::requestPage(quint64 ticket, std::optional<qint64> before)
 {
-    if (ticket != m_ticket)
-        return;
-    m_pending = false;
-    m_more = page.more;
-    ++m_pages;
-    if (!page.rows.empty()) {
-        const int first = static_cast<int>(m_rows.size());
-        beginInsertRows({}, first, first + static_cast<int>(page.rows.size()) - 1);
-        m_rows.insert(m_rows.end(), page.rows.begin(), page.rows.end());
-        endInsertRows();
-    }
-    Q_EMIT pageArrived(static_cast<int>(page.rows.size()));
+    m_source->requestEvents(ticket, m_filter, before, kPageSize);
 }
 
 void EventTableModel::onCount(quint64 ticket, qint64 count)
 {
-    if (ticket != m_ticket)
+    if (!isCurrent(ticket))
         return;
     m_matching = count;
     Q_EMIT countArrived(count);
-}
-
-void EventTableModel::onFailed(quint64 ticket, const QString& message)
-{
-    if (ticket != m_ticket)
-        return;
-    m_pending = false;
-    m_more = false;
-    Q_EMIT failed(message);
 }
 
 const audit::EventListRow* EventTableModel::eventAt(int row) const
@@ -142,17 +118,6 @@ QVariant EventTableModel::headerData(int section, Qt::Orientation orientation, i
     case Error: return tr("Error");
     default: return {};
     }
-}
-
-bool EventTableModel::canFetchMore(const QModelIndex& parent) const
-{
-    return !parent.isValid() && m_more && !m_pending;
-}
-
-void EventTableModel::fetchMore(const QModelIndex& parent)
-{
-    if (canFetchMore(parent))
-        request();
 }
 
 }  // namespace imprint::ui

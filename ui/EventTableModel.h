@@ -1,12 +1,10 @@
 #pragma once
 
-// Every event of the audit as a table that fills as it scrolls, like UnitTableModel: rows come
-// a page at a time from an AuditSource (fetchMore asks and returns at once; the page lands
-// later), newest first, so a million events cost no more to open than a hundred.
+// Every event of the audit as a table that fills as it scrolls, a page at a time
+// (PagedTableModel), newest first; with the count of events matching the filter.
 
 #include "core/audit/EventBrowse.h"
-
-#include <QAbstractTableModel>
+#include "ui/PagedTableModel.h"
 
 #include <optional>
 #include <vector>
@@ -15,12 +13,11 @@ namespace imprint::ui {
 
 class AuditSource;
 
-class EventTableModel : public QAbstractTableModel
+class EventTableModel : public PagedTableModel
 {
     Q_OBJECT
 public:
     enum Column { EventId, At, Step, Outcome, Serial, HardwareId, Slot, Operator, Unit, Error, ColumnCount };
-    static constexpr int kPageSize = 200;
 
     explicit EventTableModel(AuditSource* source, QObject* parent = nullptr);
 
@@ -30,9 +27,6 @@ public:
     void reload() { setFilter(m_filter); }
 
     [[nodiscard]] const audit::EventListRow* eventAt(int row) const;
-    [[nodiscard]] bool loading() const { return m_pending; }
-    [[nodiscard]] bool complete() const { return !m_more && !m_pending; }
-    [[nodiscard]] int pagesLoaded() const { return m_pages; }
     // How many events match the filter; unset until the count arrives.
     [[nodiscard]] std::optional<qint64> matching() const { return m_matching; }
 
@@ -40,28 +34,20 @@ public:
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role) const override;
     QVariant headerData(int section, Qt::Orientation orientation, int role) const override;
-    bool canFetchMore(const QModelIndex& parent) const override;
-    void fetchMore(const QModelIndex& parent) override;
 
 Q_SIGNALS:
-    void pageArrived(int rows);
     void countArrived(qint64 count);
-    void failed(const QString& message);
 
 private:
-    void onPage(quint64 ticket, const audit::EventPage& page);
+    void forgetRows() override;
+    [[nodiscard]] std::optional<qint64> lastRowId() const override;
+    void requestPage(quint64 ticket, std::optional<qint64> before) override;
     void onCount(quint64 ticket, qint64 count);
-    void onFailed(quint64 ticket, const QString& message);
-    void request();
 
     AuditSource* m_source;
     audit::EventFilter m_filter;
     std::vector<audit::EventListRow> m_rows;
     std::optional<qint64> m_matching;
-    quint64 m_ticket = 0;
-    bool m_pending = false;
-    bool m_more = false;
-    int m_pages = 0;
 };
 
 }  // namespace imprint::ui

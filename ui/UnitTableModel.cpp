@@ -35,56 +35,27 @@ QColor stateColour(const QString& state)
 
 }  // namespace
 
-UnitTableModel::UnitTableModel(AuditSource* source, QObject* parent) : QAbstractTableModel(parent), m_source(source)
+UnitTableModel::UnitTableModel(AuditSource* source, QObject* parent) : PagedTableModel(parent), m_source(source)
 {
-    connect(m_source, &AuditSource::unitsReady, this, &UnitTableModel::onPage);
-    connect(m_source, &AuditSource::unitsFailed, this, &UnitTableModel::onFailed);
+    connect(m_source, &AuditSource::unitsReady, this,
+            [this](quint64 ticket, const audit::UnitPage& page) { acceptPage(ticket, m_rows, page.rows, page.more); });
+    connect(m_source, &AuditSource::unitsFailed, this, &UnitTableModel::acceptFailure);
 }
 
 void UnitTableModel::setFilter(const audit::BrowseFilter& filter)
 {
-    beginResetModel();
     m_filter = filter;
-    m_rows.clear();
-    m_more = false;
-    m_pages = 0;
-    ++m_ticket;  // a page still on its way belongs to the old filter
-    endResetModel();
-    request();
+    startOver();
 }
 
-void UnitTableModel::request()
+std::optional<qint64> UnitTableModel::lastRowId() const
 {
-    m_pending = true;
-    std::optional<qint64> before;
-    if (!m_rows.empty())
-        before = m_rows.back().id;
-    m_source->requestUnits(m_ticket, m_filter, before, kPageSize);
+    return m_rows.empty() ? std::nullopt : std::optional<qint64>(m_rows.back().id);
 }
 
-void UnitTableModel::onPage(quint64 ticket, const audit::UnitPage& page)
+void UnitTableModel::requestPage(quint64 ticket, std::optional<qint64> before)
 {
-    if (ticket != m_ticket)
-        return;
-    m_pending = false;
-    m_more = page.more;
-    ++m_pages;
-    if (!page.rows.empty()) {
-        const int first = static_cast<int>(m_rows.size());
-        beginInsertRows({}, first, first + static_cast<int>(page.rows.size()) - 1);
-        m_rows.insert(m_rows.end(), page.rows.begin(), page.rows.end());
-        endInsertRows();
-    }
-    Q_EMIT pageArrived(static_cast<int>(page.rows.size()));
-}
-
-void UnitTableModel::onFailed(quint64 ticket, const QString& message)
-{
-    if (ticket != m_ticket)
-        return;
-    m_pending = false;
-    m_more = false;
-    Q_EMIT failed(message);
+    m_source->requestUnits(ticket, m_filter, before, kPageSize);
 }
 
 const audit::UnitRow* UnitTableModel::unitAt(int row) const
@@ -145,17 +116,6 @@ QVariant UnitTableModel::headerData(int section, Qt::Orientation orientation, in
     case Error: return tr("Why it failed");
     default: return {};
     }
-}
-
-bool UnitTableModel::canFetchMore(const QModelIndex& parent) const
-{
-    return !parent.isValid() && m_more && !m_pending;
-}
-
-void UnitTableModel::fetchMore(const QModelIndex& parent)
-{
-    if (canFetchMore(parent))
-        request();
 }
 
 }  // namespace imprint::ui

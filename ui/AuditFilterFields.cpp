@@ -3,6 +3,8 @@
 #include <QBoxLayout>
 #include <QCheckBox>
 #include <QDateTimeEdit>
+#include <QHeaderView>
+#include <QTableView>
 
 namespace imprint::ui {
 
@@ -24,6 +26,20 @@ QDateTimeEdit* dateEdit(const QString& name, const QDateTime& initial, QWidget* 
 }
 
 }  // namespace
+
+QTableView* auditTable(QAbstractItemModel* model, const QString& objectName, const QString& accessibleName, QWidget* parent)
+{
+    auto* table = new QTableView(parent);
+    table->setObjectName(objectName);
+    table->setModel(model);
+    table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    table->setSelectionMode(QAbstractItemView::SingleSelection);
+    table->verticalHeader()->hide();
+    table->verticalHeader()->setDefaultSectionSize(table->fontMetrics().height() + 6);
+    table->horizontalHeader()->setStretchLastSection(true);
+    table->setAccessibleName(accessibleName);
+    return table;
+}
 
 SearchField::SearchField(const QString& objectName, const QString& placeholder, QWidget* parent) : QLineEdit(parent)
 {

@@ -1,7 +1,7 @@
 #pragma once
 
-// The filter fields both audit tables have (the units of AuditView, the events of EventBrowser):
-// a search field that asks once the typing pauses, and a from / until time range.
+// What both audit tables have (the units of AuditView, the events of EventBrowser): the table
+// view itself, a search field that asks once the typing pauses, and a from / until time range.
 
 #include <QDateTime>
 #include <QLineEdit>
@@ -10,11 +10,17 @@
 
 #include <optional>
 
+class QAbstractItemModel;
 class QBoxLayout;
+class QTableView;
 class QCheckBox;
 class QDateTimeEdit;
 
 namespace imprint::ui {
+
+// A read-only table of whole rows, one selected at a time, compact rows, the last column stretched.
+[[nodiscard]] QTableView* auditTable(QAbstractItemModel* model, const QString& objectName, const QString& accessibleName,
+                                     QWidget* parent);
 
 // A search field that asks at Enter or once the typing pauses: one query, not one per key.
 class SearchField final : public QLineEdit

@@ -5,9 +5,9 @@
 // Also the fleet claim read from its files (its certificate ID as AWS computes it).
 #include "FakeClock.h"
 #include "FakeDevice.h"
+#include "WorkOrderFixture.h"
 #include "core/audit/AuditStore.h"
 #include "core/audit/SqlConnection.h"
-#include "core/batch/WorkOrderImport.h"
 #include "core/claims/ClaimProviders.h"
 #include "core/pipeline/UnitProvisioner.h"
 
@@ -104,25 +104,10 @@ private Q_SLOTS:
     void init()
     {
         m_db = m_dir.filePath(QStringLiteral("audit-%1.sqlite").arg(++m_databases));
-        const QString csv = m_dir.filePath(QStringLiteral("order.csv"));
-        QFile file(csv);
-        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        file.write("serial_number,hardware_id\nSN-1,HW-1\nSN-2,HW-2\n");
-        file.close();
-        auto connection = audit::SqlConnection::open(m_db);
-        QVERIFY(connection.ok());
-        batch::ImportOptions options;
-        options.batchName = QStringLiteral("order-1");
-        options.thingNameRule = QStringLiteral("sensor-{serial}");
-        options.actor = kOperator;
-        options.station = QStringLiteral("station-1");
-        auto imported = batch::importWorkOrder(*connection.value(), csv, options, m_clock, {});
-        QVERIFY2(imported.ok(), qPrintable(imported.ok() ? QString() : imported.error().message()));
-        m_batch = imported->batchId;
-        connection.value().reset();
-        auto store = audit::AuditStore::open({m_db, QStringLiteral("station-1")}, m_clock);
-        QVERIFY(store.ok());
-        m_audit = std::move(store).value();
+        auto opened = test::openWorkOrderDatabase(m_db, m_dir.filePath(QStringLiteral("order.csv")), 2, kOperator, m_clock);
+        QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().message()));
+        m_batch = opened->batchId;
+        m_audit = std::move(opened->audit);
 
         m_profile = {};
         m_profile.retry.backoff = std::chrono::milliseconds(1);

@@ -3,9 +3,9 @@
 // and every failure ending with a plain reason, a hint and a consistent audit.
 #include "CaFixture.h"
 #include "FakeDevice.h"
+#include "WorkOrderFixture.h"
 #include "core/audit/AuditStore.h"
 #include "core/audit/SqlConnection.h"
-#include "core/batch/WorkOrderImport.h"
 #include "core/pipeline/ProvisioningRun.h"
 #include "core/pipeline/ScannedLabels.h"
 #include "core/pipeline/UnitProvisioner.h"
@@ -83,29 +83,10 @@ private Q_SLOTS:
     void init()
     {
         m_db = m_dir.filePath(QStringLiteral("audit-%1.sqlite").arg(++m_databases));
-        const QString csv = m_dir.filePath(QStringLiteral("order.csv"));
-        QFile file(csv);
-        QVERIFY(file.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        file.write("serial_number,hardware_id\n");
-        for (int i = 1; i <= 5; ++i)
-            file.write(QStringLiteral("SN-%1,HW-%1\n").arg(i).toUtf8());
-        file.close();
-
-        auto connection = audit::SqlConnection::open(m_db);
-        QVERIFY(connection.ok());
-        batch::ImportOptions options;
-        options.batchName = QStringLiteral("order-1");
-        options.thingNameRule = QStringLiteral("sensor-{serial}");
-        options.actor = kOperator;
-        options.station = QStringLiteral("station-1");
-        auto imported = batch::importWorkOrder(*connection.value(), csv, options, m_clock, {});
-        QVERIFY2(imported.ok(), qPrintable(imported.ok() ? QString() : imported.error().message()));
-        m_batch = imported->batchId;
-        connection.value().reset();
-
-        auto store = audit::AuditStore::open({m_db, QStringLiteral("station-1")}, m_clock);
-        QVERIFY(store.ok());
-        m_audit = std::move(store).value();
+        auto opened = test::openWorkOrderDatabase(m_db, m_dir.filePath(QStringLiteral("order.csv")), 5, kOperator, m_clock);
+        QVERIFY2(opened.ok(), qPrintable(opened.ok() ? QString() : opened.error().message()));
+        m_batch = opened->batchId;
+        m_audit = std::move(opened->audit);
 
         m_profile = {};
         m_profile.retry.backoff = std::chrono::milliseconds(1);

@@ -12,7 +12,6 @@
 #include "core/pipeline/UnitProvisioner.h"
 
 #include <QCryptographicHash>
-#include <QFile>
 #include <QProcess>
 #include <QSqlQuery>
 #include <QSslCertificate>

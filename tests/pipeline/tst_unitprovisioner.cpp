@@ -10,7 +10,6 @@
 #include "core/pipeline/ScannedLabels.h"
 #include "core/pipeline/UnitProvisioner.h"
 
-#include <QFile>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>

@@ -30,6 +30,7 @@ namespace {
 
 const QString kCreateStep = QStringLiteral("claim-create");
 const QString kDeactivateStep = QStringLiteral("claim-deactivate");
+const QString kIssueStep = QStringLiteral("claim-issue");
 
 // The private key leaves AWS's answer as JSON text; copy it into SecureBytes at once.
 SecureBytes privateKeyOf(const QJsonObject& answer)
@@ -286,6 +287,8 @@ Result<IssuedClaim> issueStationCaClaim(ca::CertificateIssuer& issuer, const QSt
         return issued.error().withContext(QStringLiteral("issuing the claim certificate %1").arg(request.device.thingName));
     IssuedClaim claim;
     claim.certificatePem = QString::fromLatin1(issued->certificate.pem);
+    claim.certificateId = issued->certificate.sha256Fingerprint;  // AWS's certificate ID is the same hash
+    claim.serialHex = issued->certificate.serialHex;
     claim.privateKeyPem = privateKeyPem(issued->privateKeyPkcs8Der);
     issued->privateKeyPkcs8Der.wipe();
     claim.templateName = templateName;
@@ -295,21 +298,29 @@ Result<IssuedClaim> issueStationCaClaim(ca::CertificateIssuer& issuer, const QSt
 }
 
 Result<IssuedClaim> createStationCaClaim(cloud::AwsIotClient& client, ca::CertificateIssuer& issuer, const RegisteredCa& ca,
-                                         const QString& templateName, int validityDays)
+                                         const QString& templateName, int validityDays,
+                                         const std::function<Status(const IssuedClaim&)>& recordIssued)
 {
     auto claim = issueStationCaClaim(issuer, templateName, validityDays);
     if (!claim)
         return claim.error();
+    claim->caCertificateId = ca.certificateId;
+    if (Status recorded = recordIssued(claim.value()); !recorded)
+        return recorded.error().withContext(
+            QStringLiteral("the claim certificate %1 was issued but could not be recorded, so it was not sent to AWS")
+                .arg(claim->certificateId));
     auto registered = cloud::waitFor([&](cloud::JsonCallback done) {
         client.registerCertificate(claim->certificatePem, QString::fromLatin1(ca.pem), QStringLiteral("ACTIVE"), std::move(done));
     });
     if (!registered)
         return registered.error().withContext(QStringLiteral("RegisterCertificate of the claim with the station's CA %1").arg(ca.certificateId));
-    claim->certificateId = registered->value(QStringLiteral("certificateId")).toString();
+    const QString registeredId = registered->value(QStringLiteral("certificateId")).toString();
     const QString arn = registered->value(QStringLiteral("certificateArn")).toString();
-    if (claim->certificateId.isEmpty() || arn.isEmpty())
+    if (registeredId.isEmpty() || arn.isEmpty())
         return Error(ErrorCode::CloudRejected, QStringLiteral("RegisterCertificate: the answer lacks certificateId or certificateArn"));
-    claim->caCertificateId = ca.certificateId;
+    if (registeredId != claim->certificateId)
+        return Error(ErrorCode::CloudRejected, QStringLiteral("RegisterCertificate: AWS gave the claim the ID %1, not the "
+                                                              "SHA-256 of its DER %2").arg(registeredId, claim->certificateId));
     if (auto attached = attachClaimPolicy(client, claim.value(), arn, templateName); !attached)
         return attached.error();
     return claim;
@@ -338,6 +349,15 @@ Status recordClaimCreated(audit::AuditStore& store, const audit::Actor& actor, c
     if (!claim.caCertificateId.isEmpty())
         outcome += QStringLiteral(" ca=") + claim.caCertificateId;
     return store.appendStationEvent(actor, kCreateStep, outcome);
+}
+
+Status recordClaimIssued(audit::AuditStore& store, const audit::Actor& actor, const IssuedClaim& claim)
+{
+    const QString expires = claim.expiresAt ? claim.expiresAt->toUTC().toString(Qt::ISODate) : QStringLiteral("never");
+    return store.appendStationEvent(actor, kIssueStep, QStringLiteral("ok"), std::nullopt, std::nullopt,
+                                    QStringLiteral("certificate=%1 serial=%2 template=%3 ca=%4 expires=%5")
+                                        .arg(claim.certificateId, claim.serialHex, claim.templateName,
+                                             claim.caCertificateId, expires));
 }
 
 Status recordClaimDeactivated(audit::AuditStore& store, const audit::Actor& actor, const QString& certificateId)

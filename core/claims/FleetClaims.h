@@ -15,6 +15,7 @@
 #include <QDateTime>
 #include <QString>
 
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -52,6 +53,7 @@ struct IssuedClaim
     QString policyName;                  // keys: the attached claim policy
     std::optional<QDateTime> expiresAt;  // trusted-user: AWS's expiration (5 minutes); station-ca: notAfter
     QString caCertificateId;             // station-ca: AWS's id of the station's CA that issued it
+    QString serialHex;                   // station-ca: the serial the station's CA gave it
 };
 
 // Makes a claim through AWS. Keys: CreateKeysAndCertificate (setAsActive), CreatePolicy (an
@@ -76,10 +78,13 @@ struct RegisteredCa
 // client authentication, valid `validityDays` days. Nothing is sent to AWS.
 [[nodiscard]] Result<IssuedClaim> issueStationCaClaim(ca::CertificateIssuer& issuer, const QString& templateName, int validityDays);
 
-// The station-CA claim: issueStationCaClaim, then RegisterCertificate with the CA's PEM (ACTIVE),
-// then the claim policy created (an existing one is kept) and attached, as for a keys claim.
+// The station-CA claim: issueStationCaClaim, then `recordIssued` (a certificate the station's CA
+// issued is on record before it leaves the station: when recording fails, nothing is sent), then
+// RegisterCertificate with the CA's PEM (ACTIVE), then the claim policy created (an existing one
+// is kept) and attached, as for a keys claim.
 [[nodiscard]] Result<IssuedClaim> createStationCaClaim(cloud::AwsIotClient& client, ca::CertificateIssuer& issuer,
-                                                       const RegisteredCa& ca, const QString& templateName, int validityDays);
+                                                       const RegisteredCa& ca, const QString& templateName, int validityDays,
+                                                       const std::function<Status(const IssuedClaim&)>& recordIssued);
 
 struct ClaimFiles
 {
@@ -91,6 +96,9 @@ struct ClaimFiles
 // goes in. Refuses to overwrite.
 [[nodiscard]] Result<ClaimFiles> writeClaimFiles(const IssuedClaim& claim, const QString& directory);
 
+// Audit step "claim-issue": the station's CA issued a claim certificate (its ID = SHA-256 of the
+// DER, serial, subject, validity), recorded before the certificate goes to AWS.
+[[nodiscard]] Status recordClaimIssued(audit::AuditStore& store, const audit::Actor& actor, const IssuedClaim& claim);
 // Audit steps of the station events: "claim-create" and "claim-deactivate".
 [[nodiscard]] Status recordClaimCreated(audit::AuditStore& store, const audit::Actor& actor, const IssuedClaim& claim);
 [[nodiscard]] Status recordClaimDeactivated(audit::AuditStore& store, const audit::Actor& actor,

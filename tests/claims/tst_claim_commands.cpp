@@ -350,6 +350,12 @@ private Q_SLOTS:
         QCOMPARE(QDateTime::fromString(record.value(QStringLiteral("expiresAt")).toString(), Qt::ISODate), certificate.expiryDate());
         QCOMPARE(scalar(m_fixture.db, QStringLiteral("SELECT COUNT(*) FROM events WHERE step = 'claim-create' AND outcome LIKE "
                                                      "'certificate=%1 %via=station-ca%ca=%2'").arg(m_stationClaim.id, m_stationCaId)).toInt(), 1);
+        // The certificate the station's CA issued was on record (serial included) before it went to AWS.
+        const QString serial = QString::fromLatin1(certificate.serialNumber()).remove(u':').toUpper();
+        QCOMPARE(scalar(m_fixture.db, QStringLiteral("SELECT COUNT(*) FROM events WHERE step = 'claim-issue' AND detail LIKE "
+                                                     "'certificate=%1 serial=%2 %ca=%3%' AND id < (SELECT id FROM events "
+                                                     "WHERE step = 'claim-create' AND outcome LIKE 'certificate=%1 %')")
+                            .arg(m_stationClaim.id, serial, m_stationCaId)).toInt(), 1);
     }
 
     void deviceTradesTheStationCaClaimForItsOwnCertificateAndThing()

@@ -38,8 +38,8 @@ Result<std::unique_ptr<audit::AuditStore>> openStore(const QCommandLineParser& p
 }
 
 // --via station-ca: the CA must be registered in that account and region before the PIN is asked.
-Result<IssuedClaim> createWithStationCa(CommandContext& context, cloud::AwsIotClient& client, const QString& templateName,
-                                        int days, const Clock& clock)
+Result<IssuedClaim> createWithStationCa(CommandContext& context, cloud::AwsIotClient& client, audit::AuditStore& store,
+                                        const QString& templateName, int days, const Clock& clock)
 {
     auto caPem = station::issuingCaPem();
     if (!caPem)
@@ -51,7 +51,9 @@ Result<IssuedClaim> createWithStationCa(CommandContext& context, cloud::AwsIotCl
     auto issuer = station::openStationCa(&prompt, clock);
     if (!issuer)
         return issuer.error();
-    return createStationCaClaim(client, *issuer.value(), registered.value(), templateName, days);
+    const audit::Actor actor{audit::defaultOperatorName(), std::nullopt};
+    return createStationCaClaim(client, *issuer.value(), registered.value(), templateName, days,
+                                [&store, &actor](const IssuedClaim& issued) { return recordClaimIssued(store, actor, issued); });
 }
 
 int createCommand(CommandContext& context)
@@ -107,7 +109,8 @@ int createCommand(CommandContext& context)
     if (!client)
         return fail(context, client.error());
     auto claim = how.value() == ClaimVia::StationCa
-                     ? createWithStationCa(context, *client.value(), parser.value(templateName), validityDays, clock)
+                     ? createWithStationCa(context, *client.value(), *store.value(), parser.value(templateName),
+                                           validityDays, clock)
                      : createClaim(*client.value(), parser.value(templateName), how.value());
     if (!claim)
         return fail(context, claim.error());

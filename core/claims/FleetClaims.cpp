@@ -5,6 +5,8 @@
 #include "core/audit/SqlConnection.h"
 #include "core/ca/CertificateIssuer.h"
 #include "core/cloud/AwsIotClient.h"
+#include "core/crypto/OpenSslError.h"
+#include "core/crypto/OpenSslTypes.h"
 #include "core/template/CertificateParameters.h"
 
 #include <QDir>
@@ -15,10 +17,9 @@
 #include <QRandomGenerator>
 #include <QSqlQuery>
 
-#include <openssl/evp.h>
+#include <openssl/bio.h>
+#include <openssl/pem.h>
 
-#include <algorithm>
-#include <cstring>
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -93,29 +94,19 @@ Status attachClaimPolicy(cloud::AwsIotClient& client, IssuedClaim& claim, const 
     return {};
 }
 
-// PKCS#8 DER as PEM ("PRIVATE KEY", 64 characters a line), built in SecureBytes only: no
-// QByteArray copy of the key is ever made.
-SecureBytes privateKeyPem(const SecureBytes& der)
+// PKCS#8 DER as PEM, written by OpenSSL's PEM encoder into a secure-heap memory BIO (cleansed
+// when freed) and copied from there into SecureBytes only: no QByteArray copy of the key is made.
+Result<SecureBytes> privateKeyPem(const SecureBytes& der)
 {
-    static constexpr char kBegin[] = "-----BEGIN PRIVATE KEY-----\n";
-    static constexpr char kEnd[] = "-----END PRIVATE KEY-----\n";
-    static constexpr std::size_t kChunk = 48;  // 48 bytes -> 64 base64 characters
-    const std::size_t lines = (der.size() + kChunk - 1) / kChunk;
-    const std::size_t base64 = 4 * ((der.size() + 2) / 3);
-    SecureBytes pem(sizeof kBegin - 1 + base64 + lines + sizeof kEnd - 1);
-    char* out = pem.data();
-    std::memcpy(out, kBegin, sizeof kBegin - 1);
-    out += sizeof kBegin - 1;
-    for (std::size_t at = 0; at < der.size(); at += kChunk) {
-        const std::size_t take = std::min(kChunk, der.size() - at);
-        // EVP_EncodeBlock writes a NUL after the characters: the newline below takes its place.
-        const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out), reinterpret_cast<const unsigned char*>(der.data() + at),
-                                            static_cast<int>(take));
-        out += written;
-        *out++ = '\n';
-    }
-    std::memcpy(out, kEnd, sizeof kEnd - 1);
-    return pem;
+    crypto::BioPtr bio(BIO_new(BIO_s_secmem()));
+    if (!bio || PEM_write_bio(bio.get(), PEM_STRING_PKCS8INF, "", reinterpret_cast<const unsigned char*>(der.data()),
+                              static_cast<long>(der.size())) <= 0)
+        return crypto::openSslFailure("PEM_write_bio");
+    char* text = nullptr;
+    const long length = BIO_get_mem_data(bio.get(), &text);
+    if (length <= 0 || text == nullptr)
+        return crypto::openSslFailure("BIO_get_mem_data");
+    return SecureBytes(text, static_cast<std::size_t>(length));
 }
 
 // A short random suffix so two claims of one template have different subjects.
@@ -289,8 +280,11 @@ Result<IssuedClaim> issueStationCaClaim(ca::CertificateIssuer& issuer, const QSt
     claim.certificatePem = QString::fromLatin1(issued->certificate.pem);
     claim.certificateId = issued->certificate.sha256Fingerprint;  // AWS's certificate ID is the same hash
     claim.serialHex = issued->certificate.serialHex;
-    claim.privateKeyPem = privateKeyPem(issued->privateKeyPkcs8Der);
+    auto keyPem = privateKeyPem(issued->privateKeyPkcs8Der);
     issued->privateKeyPkcs8Der.wipe();
+    if (!keyPem)
+        return keyPem.error().withContext(QStringLiteral("the claim key of %1").arg(request.device.thingName));
+    claim.privateKeyPem = std::move(keyPem.value());
     claim.templateName = templateName;
     claim.via = ClaimVia::StationCa;
     claim.expiresAt = issued->certificate.notAfter;  // AWS refuses the certificate after it

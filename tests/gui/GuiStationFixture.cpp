@@ -7,7 +7,9 @@
 
 #include <QDir>
 #include <QFile>
+#include <QAction>
 #include <QLabel>
+#include <QLineEdit>
 #include <QTest>
 
 namespace imprint::test {
@@ -93,6 +95,19 @@ void scan(QWidget* target, const QString& text)
 {
     QTest::keyClicks(target, text);
     QTest::keyClick(target, Qt::Key_Return);
+}
+
+void showAndLogIn(ui::MainWindow& window, const QString& operatorId)
+{
+    window.show();
+    window.activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(&window));
+    auto* id = window.findChild<QLineEdit*>(QStringLiteral("operatorIdField"));
+    QVERIFY(id);
+    QTRY_VERIFY(id->hasFocus());
+    scan(id, operatorId);
+    QTRY_VERIFY(window.loggedIn());
+    QTRY_VERIFY(window.findChild<QAction*>(QStringLiteral("startSlotAction"))->isEnabled());
 }
 
 }  // namespace imprint::test

@@ -53,5 +53,8 @@ private:
 [[nodiscard]] QString tileOutcome(ui::MainWindow& window, int slot);
 // Types into `target` as a barcode scanner would: the characters, then Enter.
 void scan(QWidget* target, const QString& text);
+// Shows the window and logs `operatorId` in by scanning it at the login panel; returns once the
+// slot actions are enabled. Fails the running test (QVERIFY) when any of that does not happen.
+void showAndLogIn(ui::MainWindow& window, const QString& operatorId);
 
 }  // namespace imprint::test

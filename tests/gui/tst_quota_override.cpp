@@ -24,16 +24,11 @@ namespace {
 using test::labelText;
 using test::scan;
 
-QString outcome(ui::MainWindow& window, int slot)
-{
-    return test::tileOutcome(window, slot);
-}
-
 // What the tile and the status line say, for a failure message.
 QByteArray said(ui::MainWindow& window, int slot)
 {
     QWidget* tile = window.fixture()->tile(slot);
-    return QStringList{outcome(window, slot), labelText(tile, QStringLiteral("reasonLabel")),
+    return QStringList{test::tileOutcome(window, slot), labelText(tile, QStringLiteral("reasonLabel")),
                        labelText(&window, QStringLiteral("statusLabel"))}
         .join(QStringLiteral(" | "))
         .toUtf8();
@@ -72,14 +67,9 @@ private Q_SLOTS:
         options.batch = QStringLiteral("lot");
         gui::LiveStation station(options, m_clock);
         ui::MainWindow window(&station);
-        window.show();
-        window.activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
-        auto* id = window.findChild<QLineEdit*>(QStringLiteral("operatorIdField"));
-        QTRY_VERIFY(id->hasFocus());
-        scan(id, kTechnician);
-        QTRY_VERIFY(window.loggedIn());
-        QTRY_VERIFY(window.findChild<QAction*>(QStringLiteral("startSlotAction"))->isEnabled());
+        test::showAndLogIn(window, kTechnician);
+        if (QTest::currentTestFailed())
+            return;
 
         // Slot 1 takes SIM-0-0, the batch's one unit: the batch is complete and the slot stops.
         QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
@@ -96,7 +86,7 @@ private Q_SLOTS:
         QTRY_COMPARE(window.fixture()->selectedSlot().value_or(-1), 1);
         QTest::keyClick(&window, Qt::Key_F6);
         ui::SlotTile* tile = window.fixture()->tile(1);
-        QTRY_VERIFY2_WITH_TIMEOUT(outcome(window, 1).endsWith(QStringLiteral("FAIL")), said(window, 1).constData(), 60'000);
+        QTRY_VERIFY2_WITH_TIMEOUT(test::tileOutcome(window, 1).endsWith(QStringLiteral("FAIL")), said(window, 1).constData(), 60'000);
         QVERIFY2(labelText(tile, QStringLiteral("reasonLabel")).contains(QStringLiteral("reached its quota of 1 units")),
                  qPrintable(labelText(tile, QStringLiteral("reasonLabel"))));
         QVERIFY2(labelText(tile, QStringLiteral("hintLabel")).contains(QStringLiteral("ask a supervisor to allow units past the quota")),
@@ -118,13 +108,13 @@ private Q_SLOTS:
         scan(supervisorId, kTechnician);
         QTRY_VERIFY(labelText(dialog, QStringLiteral("approvalMessage")).contains(QStringLiteral("not a supervisor")));
         QTest::qWait(500);
-        QVERIFY(outcome(window, 1).endsWith(QStringLiteral("FAIL")));
+        QVERIFY(test::tileOutcome(window, 1).endsWith(QStringLiteral("FAIL")));
         QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM units")), 1);
 
         // The supervisor's badge: the refused device is provisioned past the quota.
         scan(supervisorId, kSupervisor);
         QTRY_VERIFY(!window.supervisorDialog());
-        QTRY_VERIFY2_WITH_TIMEOUT(outcome(window, 1).endsWith(QStringLiteral("PASS")), said(window, 1).constData(), 60'000);
+        QTRY_VERIFY2_WITH_TIMEOUT(test::tileOutcome(window, 1).endsWith(QStringLiteral("PASS")), said(window, 1).constData(), 60'000);
         QTRY_VERIFY(labelText(&window, QStringLiteral("statusLabel")).contains(QStringLiteral("past its quota")));
         QTRY_COMPARE(count(QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'passed'")), 2);
         QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'passed' AND serial_number = 'SIM-1-0' "

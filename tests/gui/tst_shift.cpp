@@ -33,11 +33,6 @@ namespace {
 using test::labelText;
 using test::scan;
 
-QString outcome(ui::MainWindow& window, int slot)
-{
-    return test::tileOutcome(window, slot);
-}
-
 const QString kTechnician = QString::fromLatin1(test::GuiStationFixture::kTechnician);
 const QString kSupervisor = QString::fromLatin1(test::GuiStationFixture::kSupervisor);
 
@@ -57,18 +52,6 @@ class TestShift : public QObject
         if (barcode)
             options.session.profile.bind = pipeline::BindMode::Barcode;
         return options;
-    }
-
-    static void showAndLogIn(ui::MainWindow& window)
-    {
-        window.show();
-        window.activateWindow();
-        QVERIFY(QTest::qWaitForWindowActive(&window));
-        auto* id = window.findChild<QLineEdit*>(QStringLiteral("operatorIdField"));
-        QTRY_VERIFY(id->hasFocus());
-        scan(id, kTechnician);
-        QTRY_VERIFY(window.loggedIn());
-        QTRY_VERIFY(window.findChild<QAction*>(QStringLiteral("startSlotAction"))->isEnabled());
     }
 
 private Q_SLOTS:
@@ -139,13 +122,15 @@ private Q_SLOTS:
         QVERIFY2(started.isEmpty(), qPrintable(started));
         gui::LiveStation station(options(false), m_clock);
         ui::MainWindow window(&station);
-        showAndLogIn(window);
+        test::showAndLogIn(window, kTechnician);
+        if (QTest::currentTestFailed())
+            return;
 
         // Slot 1 provisions SIM-0-0, then stops.
         QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
         QTRY_COMPARE(window.fixture()->selectedSlot().value_or(-1), 0);
         QTest::keyClick(&window, Qt::Key_F6);
-        QTRY_VERIFY_WITH_TIMEOUT(outcome(window, 0).endsWith(QStringLiteral("PASS")), 60'000);
+        QTRY_VERIFY_WITH_TIMEOUT(test::tileOutcome(window, 0).endsWith(QStringLiteral("PASS")), 60'000);
         QTest::keyClick(&window, Qt::Key_F6, Qt::ShiftModifier);
         QTRY_VERIFY_WITH_TIMEOUT(!window.fixture()->tile(0)->running(), 20'000);
 
@@ -155,7 +140,7 @@ private Q_SLOTS:
         QVERIFY2(started.isEmpty(), qPrintable(started));
         window.fixture()->selectSlot(0);
         QTest::keyClick(&window, Qt::Key_F6);
-        QTRY_VERIFY_WITH_TIMEOUT(outcome(window, 0).endsWith(QStringLiteral("FAIL")), 60'000);
+        QTRY_VERIFY_WITH_TIMEOUT(test::tileOutcome(window, 0).endsWith(QStringLiteral("FAIL")), 60'000);
         QVERIFY2(labelText(window.fixture()->tile(0), QStringLiteral("reasonLabel")).contains(QStringLiteral("already provisioned")),
                  qPrintable(labelText(window.fixture()->tile(0), QStringLiteral("reasonLabel"))));
         auto* rework = window.fixture()->tile(0)->findChild<QPushButton*>(QStringLiteral("reworkButton"));
@@ -172,13 +157,13 @@ private Q_SLOTS:
         QTRY_VERIFY(labelText(dialog, QStringLiteral("approvalMessage")).contains(QStringLiteral("not a supervisor")));
         QVERIFY(dialog->isVisible());
         QTest::qWait(500);
-        QVERIFY(outcome(window, 0).endsWith(QStringLiteral("FAIL")));
+        QVERIFY(test::tileOutcome(window, 0).endsWith(QStringLiteral("FAIL")));
         QCOMPARE(test::countRows(m_fixture.database(), QStringLiteral("SELECT COUNT(*) FROM units WHERE rework = 1")), 0);
 
         // The supervisor's badge: the slot provisions the device again as a rework.
         scan(supervisorId, kSupervisor);
         QTRY_VERIFY(!window.supervisorDialog());
-        QTRY_VERIFY_WITH_TIMEOUT(outcome(window, 0).endsWith(QStringLiteral("PASS")), 60'000);
+        QTRY_VERIFY_WITH_TIMEOUT(test::tileOutcome(window, 0).endsWith(QStringLiteral("PASS")), 60'000);
         QTRY_COMPARE(test::countRows(m_fixture.database(),
                                      QStringLiteral("SELECT COUNT(*) FROM units WHERE rework = 1 AND state = 'passed' "
                                                     "AND supervisor = 'sup-1' AND serial_number = 'SIM-0-0'")),
@@ -197,7 +182,9 @@ private Q_SLOTS:
     {
         gui::LiveStation station(options(true), m_clock);
         ui::MainWindow window(&station);
-        showAndLogIn(window);
+        test::showAndLogIn(window, kTechnician);
+        if (QTest::currentTestFailed())
+            return;
 
         // Slot 2 on automatic: no device on its port yet, it says so.
         ui::SlotTile* tile = window.fixture()->tile(1);
@@ -213,9 +200,9 @@ private Q_SLOTS:
         QVERIFY2(started.isEmpty(), qPrintable(started));
         QTRY_VERIFY_WITH_TIMEOUT(tile->running(), 20'000);
         QTRY_VERIFY(!tile->findChild<QLabel*>(QStringLiteral("autoWaitingLabel"))->isVisible());
-        QTRY_VERIFY_WITH_TIMEOUT(outcome(window, 1).endsWith(QStringLiteral("WORKING")), 30'000);
+        QTRY_VERIFY_WITH_TIMEOUT(test::tileOutcome(window, 1).endsWith(QStringLiteral("WORKING")), 30'000);
         QTest::qWait(500);
-        QVERIFY(outcome(window, 1).endsWith(QStringLiteral("WORKING")));  // no label, no binding
+        QVERIFY(test::tileOutcome(window, 1).endsWith(QStringLiteral("WORKING")));  // no label, no binding
 
         // The scanner types on the selected tile: the label goes to the scan field for slot 2.
         window.fixture()->selectSlot(1);
@@ -228,7 +215,7 @@ private Q_SLOTS:
         QVERIFY(labelText(&window, QStringLiteral("statusLabel")).contains(QStringLiteral("SIM-1-0")));
         // It passes; that was the batch's last device, so every slot then stops (batch complete).
         QTRY_VERIFY2_WITH_TIMEOUT(tile->snapshot().passed == 1,
-                                  qPrintable(outcome(window, 1) + u'|' + labelText(tile, QStringLiteral("stepLabel")) + u'|'
+                                  qPrintable(test::tileOutcome(window, 1) + u'|' + labelText(tile, QStringLiteral("stepLabel")) + u'|'
                                              + labelText(tile, QStringLiteral("reasonLabel")) + u'|'
                                              + labelText(&window, QStringLiteral("statusLabel"))),
                                   60'000);
@@ -253,7 +240,9 @@ private Q_SLOTS:
         gui::LiveStation station(options(false), m_clock);
         gui::AuditService audit(m_fixture.database());
         ui::MainWindow window(&station, &audit);
-        showAndLogIn(window);
+        test::showAndLogIn(window, kTechnician);
+        if (QTest::currentTestFailed())
+            return;
         QTest::keyClick(&window, Qt::Key_A, Qt::ControlModifier | Qt::ShiftModifier);
         ui::AuditView* view = window.auditView();
         QTRY_COMPARE(window.tabs()->currentWidget(), view);

@@ -77,6 +77,37 @@ Result<std::shared_ptr<claims::ClaimProvider>> trustedUserClaims(const QString& 
 
 }  // namespace
 
+Result<pipeline::RegistrationMode> checkClaimOptions(const ClaimOptions& options)
+{
+    auto mode = pipeline::parseRegistrationMode(options.registration);
+    if (!mode)
+        return mode.error().withContext(QStringLiteral("--registration"));
+    const bool claimFiles = !options.certificatePath.isEmpty() || !options.keyPath.isEmpty();
+    if (!pipeline::installsClaim(mode.value())) {
+        if (claimFiles || !options.templateName.isEmpty())
+            return Error(ErrorCode::InvalidInput, QStringLiteral("--claim-cert, --claim-key and --template are for "
+                                                                 "--registration claim or trusted-user"));
+        return mode;
+    }
+    if (options.templateName.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--registration %1 needs --template NAME (the fleet-provisioning "
+                                                             "template the devices register through)")
+                                                  .arg(pipeline::registrationModeName(mode.value())));
+    if (mode.value() == pipeline::RegistrationMode::TrustedUser) {
+        if (claimFiles)
+            return Error(ErrorCode::InvalidInput, QStringLiteral("--registration trusted-user requests a claim per device: "
+                                                                 "--claim-cert and --claim-key are for --registration claim"));
+        return mode;
+    }
+    if (options.certificatePath.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--registration claim needs --claim-cert FILE (the fleet's "
+                                                             "claim certificate, e.g. from 'claim create')"));
+    if (options.keyPath.isEmpty())
+        return Error(ErrorCode::InvalidInput, QStringLiteral("--registration claim needs --claim-key FILE (the claim "
+                                                             "certificate's private key)"));
+    return mode;
+}
+
 Result<std::shared_ptr<claims::ClaimProvider>> openClaimProvider(const pipeline::ProvisioningProfile& profile,
                                                                 const ClaimSource& source)
 {

@@ -27,6 +27,20 @@ struct ClaimSource
     QString database;  // the audit database, whose record says how a claim was made
 };
 
+// A station's claim settings as given on a command line (`imprint-cli run`, `imprint`).
+struct ClaimOptions
+{
+    QString registration;  // the --registration mode's name
+    QString templateName;
+    QString certificatePath;
+    QString keyPath;
+};
+
+// The registration mode, once the options agree with it: the claim modes need a template, a
+// fleet claim its two files; trusted-user takes no files, the other modes none of these options.
+// InvalidInput naming the option otherwise.
+[[nodiscard]] Result<pipeline::RegistrationMode> checkClaimOptions(const ClaimOptions& options);
+
 // The claim provider of a claim-mode profile, with its files read and checked (or, for trusted
 // user, its AWS settings loaded) before any device is touched; null for the other modes.
 [[nodiscard]] Result<std::shared_ptr<claims::ClaimProvider>> openClaimProvider(const pipeline::ProvisioningProfile& profile,

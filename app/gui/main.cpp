@@ -1,6 +1,7 @@
 // imprint: the technician's desktop application. Wires core, hsm and serial into the UI;
 // every check and job runs off the GUI thread.
 #include "app/common/CaStation.h"
+#include "app/common/ClaimStation.h"
 #include "app/common/StationChecks.h"
 #include "app/gui/AuditService.h"
 #include "app/gui/DemoRunner.h"
@@ -136,24 +137,9 @@ gui::LiveStationOptions stationOptions(const QCommandLineParser& parser, const O
 // What is wrong with the command line, in plain words; empty when nothing is.
 QString usageProblem(const QCommandLineParser& parser, const Options& o)
 {
-    auto mode = pipeline::parseRegistrationMode(parser.value(o.registration));
-    if (!mode)
-        return QStringLiteral("--registration: ") + mode.error().message();
-    const bool claimFiles = parser.isSet(o.claimCert) || parser.isSet(o.claimKey);
-    if (!pipeline::installsClaim(mode.value()))
-        return claimFiles || parser.isSet(o.claimTemplate)
-                   ? QStringLiteral("--template, --claim-cert and --claim-key are for --registration claim or trusted-user")
-                   : QString();
-    if (parser.value(o.claimTemplate).isEmpty())
-        return QStringLiteral("--registration %1 needs --template NAME (the fleet-provisioning template)")
-            .arg(pipeline::registrationModeName(mode.value()));
-    if (mode.value() == pipeline::RegistrationMode::TrustedUser)
-        return claimFiles ? QStringLiteral("--registration trusted-user requests a claim per device: --claim-cert and "
-                                           "--claim-key are for --registration claim")
-                          : QString();
-    if (parser.value(o.claimCert).isEmpty() || parser.value(o.claimKey).isEmpty())
-        return QStringLiteral("--registration claim needs --claim-cert FILE and --claim-key FILE (from 'imprint-cli claim create')");
-    return {};
+    auto claims = station::checkClaimOptions({parser.value(o.registration), parser.value(o.claimTemplate),
+                                              parser.value(o.claimCert), parser.value(o.claimKey)});
+    return claims ? QString() : claims.error().message();
 }
 
 // Without a display the demo still runs, headless, and ends when the batch is done.

@@ -6,6 +6,7 @@
 // queues nothing. No HSM: the claim modes issue no certificate of the station's.
 #include "DevsimProcess.h"
 #include "RegistrationFixture.h"
+#include "app/common/ClaimStation.h"
 #include "app/common/StationSession.h"
 #include "core/Clock.h"
 #include "core/pipeline/SlotState.h"
@@ -260,6 +261,43 @@ private Q_SLOTS:
         }
         checkAudit(QStringLiteral("trusted-user"));
         checkDevicesRegistered(devsim, claimsOnRecord());
+    }
+
+    // The options check `imprint-cli run` and the window share (station::checkClaimOptions).
+    void claimOptionsMustAgreeWithTheMode_data()
+    {
+        QTest::addColumn<QString>("mode");
+        QTest::addColumn<QString>("templateName");
+        QTest::addColumn<QString>("cert");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QString>("refusal");  // empty: accepted
+        QTest::newRow("jitp, nothing else") << "jitp" << "" << "" << "" << "";
+        QTest::newRow("jitp with a template") << "jitp" << "t" << "" << "" << "are for --registration claim or trusted-user";
+        QTest::newRow("unknown mode") << "carrier-pigeon" << "" << "" << "" << "--registration";
+        QTest::newRow("claim without template") << "claim" << "" << "c" << "k" << "needs --template NAME";
+        QTest::newRow("claim without key") << "claim" << "t" << "c" << "" << "needs --claim-key FILE";
+        QTest::newRow("claim without certificate") << "claim" << "t" << "" << "k" << "needs --claim-cert FILE";
+        QTest::newRow("claim, all given") << "claim" << "t" << "c" << "k" << "";
+        QTest::newRow("trusted-user with files") << "trusted-user" << "t" << "c" << "" << "requests a claim per device";
+        QTest::newRow("trusted-user") << "trusted-user" << "t" << "" << "" << "";
+    }
+
+    void claimOptionsMustAgreeWithTheMode()
+    {
+        QFETCH(QString, mode);
+        QFETCH(QString, templateName);
+        QFETCH(QString, cert);
+        QFETCH(QString, key);
+        QFETCH(QString, refusal);
+        const auto checked = station::checkClaimOptions({mode, templateName, cert, key});
+        if (refusal.isEmpty()) {
+            QVERIFY2(checked.ok(), qPrintable(checked.ok() ? QString() : checked.error().message()));
+            QCOMPARE(pipeline::registrationModeName(checked.value()), mode);
+            return;
+        }
+        QVERIFY(!checked.ok());
+        QCOMPARE(checked.error().code(), ErrorCode::InvalidInput);
+        QVERIFY2(checked.error().message().contains(refusal), qPrintable(checked.error().message()));
     }
 
     void missingClaimFileIsNamed()

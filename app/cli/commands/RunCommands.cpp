@@ -50,45 +50,28 @@ struct RunRequest
     QString claimKey;
 };
 
-// Claim modes: --template, and for a fleet claim its two files. Errors name the missing option.
+// Claim modes: --template, and for a fleet claim its two files (station::checkClaimOptions, shared
+// with the window), and --claim-budget. Errors name the option.
 Status readClaimOptions(QCommandLineParser& parser, const std::map<QString, QCommandLineOption>& o, RunRequest& request)
 {
-    auto& profile = request.profile;
-    auto mode = pipeline::parseRegistrationMode(parser.value(o.at(QStringLiteral("registration"))));
+    auto mode = station::checkClaimOptions({parser.value(o.at(QStringLiteral("registration"))),
+                                            parser.value(o.at(QStringLiteral("template"))),
+                                            parser.value(o.at(QStringLiteral("claim-cert"))),
+                                            parser.value(o.at(QStringLiteral("claim-key")))});
     if (!mode)
-        return mode.error().withContext(QStringLiteral("--registration"));
+        return mode.error();
+    auto& profile = request.profile;
     profile.registration = mode.value();
-    const bool claimOptionGiven = parser.isSet(o.at(QStringLiteral("claim-cert"))) || parser.isSet(o.at(QStringLiteral("claim-key")));
-    if (!pipeline::installsClaim(profile.registration)) {
-        if (claimOptionGiven || parser.isSet(o.at(QStringLiteral("template"))))
-            return Error(ErrorCode::InvalidInput, QStringLiteral("--claim-cert, --claim-key and --template are for "
-                                                                 "--registration claim or trusted-user"));
+    if (!pipeline::installsClaim(profile.registration))
         return {};
-    }
-    const QString name = pipeline::registrationModeName(profile.registration);
     profile.claimTemplate = parser.value(o.at(QStringLiteral("template")));
-    if (profile.claimTemplate.isEmpty())
-        return Error(ErrorCode::InvalidInput, QStringLiteral("--registration %1 needs --template NAME (the fleet-provisioning "
-                                                             "template the devices register through)").arg(name));
+    request.claimCertificate = parser.value(o.at(QStringLiteral("claim-cert")));
+    request.claimKey = parser.value(o.at(QStringLiteral("claim-key")));
     bool ok = false;
     const double budget = parser.value(o.at(QStringLiteral("claim-budget"))).toDouble(&ok);
     if (!ok || budget <= 0)
         return Error(ErrorCode::InvalidInput, QStringLiteral("--claim-budget needs a positive number of seconds"));
     profile.claimInstallBudget = std::chrono::milliseconds(static_cast<qint64>(budget * 1000.0));
-    if (profile.registration == pipeline::RegistrationMode::TrustedUser) {
-        if (claimOptionGiven)
-            return Error(ErrorCode::InvalidInput, QStringLiteral("--registration trusted-user requests a claim per device: "
-                                                                 "--claim-cert and --claim-key are for --registration claim"));
-        return {};
-    }
-    request.claimCertificate = parser.value(o.at(QStringLiteral("claim-cert")));
-    request.claimKey = parser.value(o.at(QStringLiteral("claim-key")));
-    if (request.claimCertificate.isEmpty())
-        return Error(ErrorCode::InvalidInput, QStringLiteral("--registration claim needs --claim-cert FILE (the fleet's "
-                                                             "claim certificate, e.g. from 'claim create')"));
-    if (request.claimKey.isEmpty())
-        return Error(ErrorCode::InvalidInput, QStringLiteral("--registration claim needs --claim-key FILE (the claim "
-                                                             "certificate's private key)"));
     return {};
 }
 

@@ -3,8 +3,8 @@
 #include "core/cloud/AwsIotClient.h"
 #include "core/crypto/OpenSslError.h"
 #include "core/crypto/OpenSslTypes.h"
+#include "core/template/CertificateParameters.h"
 
-#include <QCryptographicHash>
 #include <QFile>
 
 #include <openssl/pem.h>
@@ -64,18 +64,6 @@ Result<crypto::EvpPkeyPtr> parseKey(const SecureBytes& pem)
     return key;
 }
 
-Result<QString> derSha256Hex(X509* certificate)
-{
-    unsigned char* der = nullptr;
-    const int length = i2d_X509(certificate, &der);
-    if (length <= 0)
-        return crypto::openSslFailure("i2d_X509");
-    const QByteArray digest = QCryptographicHash::hash(
-        QByteArrayView(reinterpret_cast<const char*>(der), length), QCryptographicHash::Sha256);
-    OPENSSL_free(der);
-    return QString::fromLatin1(digest.toHex());
-}
-
 SecureBytes copyOf(const SecureBytes& bytes)
 {
     return {bytes.data(), bytes.size()};
@@ -88,14 +76,6 @@ QString claimDetail(const UnitClaim& claim)
     return QStringLiteral("claim=%1 via=%2 expires=%3")
         .arg(claim.certificateId, claimViaName(claim.via),
              claim.expiresAt ? claim.expiresAt->toUTC().toString(Qt::ISODate) : QStringLiteral("never"));
-}
-
-Result<QString> certificateIdOfPem(const QByteArray& certificatePem)
-{
-    auto certificate = parseCertificate(certificatePem);
-    if (!certificate)
-        return certificate.error();
-    return derSha256Hex(certificate.value().get());
 }
 
 FleetClaimProvider::FleetClaimProvider(QString certificateId, QByteArray certificatePem, SecureBytes key)
@@ -123,7 +103,7 @@ Result<std::unique_ptr<FleetClaimProvider>> FleetClaimProvider::fromFiles(const 
         return Error(ErrorCode::InvalidInput, QStringLiteral("claim key %1 does not belong to the claim certificate %2")
                                                   .arg(keyPath, certificatePath));
     }
-    auto id = derSha256Hex(certificate.value().get());
+    auto id = provisioning::certificateIdOfPem(pem.value());  // AWS's ID: SHA-256 of the DER
     if (!id)
         return id.error();
     return std::unique_ptr<FleetClaimProvider>(

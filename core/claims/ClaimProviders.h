@@ -14,9 +14,6 @@ class AwsIotClient;
 
 namespace imprint::claims {
 
-// The hex SHA-256 of a PEM certificate's DER: the certificate ID AWS IoT gives it.
-[[nodiscard]] Result<QString> certificateIdOfPem(const QByteArray& certificatePem);
-
 // One fleet claim for every device (`claim create` made it, or the station's CA issued it).
 class FleetClaimProvider final : public ClaimProvider
 {

@@ -110,4 +110,10 @@ void showAndLogIn(ui::MainWindow& window, const QString& operatorId)
     QTRY_VERIFY(window.findChild<QAction*>(QStringLiteral("startSlotAction"))->isEnabled());
 }
 
+void startSelectedSlot(ui::MainWindow& window)
+{
+    QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QAction*>(QStringLiteral("startSlotAction"))->isEnabled(), 20'000);
+    QTest::keyClick(&window, Qt::Key_F6);
+}
+
 }  // namespace imprint::test

@@ -56,5 +56,8 @@ void scan(QWidget* target, const QString& text);
 // Shows the window and logs `operatorId` in by scanning it at the login panel; returns once the
 // slot actions are enabled. Fails the running test (QVERIFY) when any of that does not happen.
 void showAndLogIn(ui::MainWindow& window, const QString& operatorId);
+// Presses F6 for the selected slot once the window accepts it: after a stop, the action stays
+// disabled until the station has finished stopping, and a key pressed before is ignored.
+void startSelectedSlot(ui::MainWindow& window);
 
 }  // namespace imprint::test

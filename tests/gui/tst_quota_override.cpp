@@ -74,7 +74,7 @@ private Q_SLOTS:
         // Slot 1 takes SIM-0-0, the batch's one unit: the batch is complete and the slot stops.
         QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
         QTRY_COMPARE(window.fixture()->selectedSlot().value_or(-1), 0);
-        QTest::keyClick(&window, Qt::Key_F6);
+        test::startSelectedSlot(window);
         // (The tile may show STOPPED already: the full batch stops the slot right after its PASS.)
         QTRY_VERIFY2_WITH_TIMEOUT(window.batchPanel()->complete(), said(window, 0).constData(), 60'000);
         QCOMPARE(count(QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'passed' AND serial_number = 'SIM-0-0'")), 1);
@@ -84,7 +84,7 @@ private Q_SLOTS:
         // and the slot stays on so the tile can offer the override.
         QTest::keyClick(&window, Qt::Key_2, Qt::ControlModifier);
         QTRY_COMPARE(window.fixture()->selectedSlot().value_or(-1), 1);
-        QTest::keyClick(&window, Qt::Key_F6);
+        test::startSelectedSlot(window);
         ui::SlotTile* tile = window.fixture()->tile(1);
         QTRY_VERIFY2_WITH_TIMEOUT(test::tileOutcome(window, 1).endsWith(QStringLiteral("FAIL")), said(window, 1).constData(), 60'000);
         QVERIFY2(labelText(tile, QStringLiteral("reasonLabel")).contains(QStringLiteral("reached its quota of 1 units")),

@@ -129,7 +129,7 @@ private Q_SLOTS:
         // Slot 1 provisions SIM-0-0, then stops.
         QTest::keyClick(&window, Qt::Key_1, Qt::ControlModifier);
         QTRY_COMPARE(window.fixture()->selectedSlot().value_or(-1), 0);
-        QTest::keyClick(&window, Qt::Key_F6);
+        test::startSelectedSlot(window);
         QTRY_VERIFY_WITH_TIMEOUT(test::tileOutcome(window, 0).endsWith(QStringLiteral("PASS")), 60'000);
         QTest::keyClick(&window, Qt::Key_F6, Qt::ShiftModifier);
         QTRY_VERIFY_WITH_TIMEOUT(!window.fixture()->tile(0)->running(), 20'000);
@@ -139,7 +139,7 @@ private Q_SLOTS:
         started = m_fixture.startDevices(2);
         QVERIFY2(started.isEmpty(), qPrintable(started));
         window.fixture()->selectSlot(0);
-        QTest::keyClick(&window, Qt::Key_F6);
+        test::startSelectedSlot(window);
         QTRY_VERIFY_WITH_TIMEOUT(test::tileOutcome(window, 0).endsWith(QStringLiteral("FAIL")), 60'000);
         QVERIFY2(labelText(window.fixture()->tile(0), QStringLiteral("reasonLabel")).contains(QStringLiteral("already provisioned")),
                  qPrintable(labelText(window.fixture()->tile(0), QStringLiteral("reasonLabel"))));

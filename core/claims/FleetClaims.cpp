@@ -94,6 +94,22 @@ Status attachClaimPolicy(cloud::AwsIotClient& client, IssuedClaim& claim, const 
     return {};
 }
 
+// The claim exists in AWS, ACTIVE, but without its policy, and its key is about to be dropped:
+// it is set INACTIVE so that no usable-looking certificate is left behind. The error says
+// whether that worked, so the operator knows whether anything is left to clean up.
+Error withdrawClaim(cloud::AwsIotClient& client, const IssuedClaim& claim, const Error& failure)
+{
+    auto deactivated = cloud::waitFor([&](cloud::JsonCallback done) {
+        client.updateCertificate(claim.certificateId, QStringLiteral("INACTIVE"), std::move(done));
+    });
+    if (!deactivated)
+        return failure.withContext(QStringLiteral("the claim certificate %1 was made in AWS but is not usable, and setting it "
+                                                  "INACTIVE failed too (%2): deactivate it in AWS")
+                                       .arg(claim.certificateId, deactivated.error().message()));
+    return failure.withContext(
+        QStringLiteral("the claim certificate %1 was made in AWS but is not usable: it is now INACTIVE").arg(claim.certificateId));
+}
+
 // PKCS#8 DER as PEM, written by OpenSSL's PEM encoder into a secure-heap memory BIO (cleansed
 // when freed) and copied from there into SecureBytes only: no QByteArray copy of the key is made.
 Result<SecureBytes> privateKeyPem(const SecureBytes& der)
@@ -125,7 +141,7 @@ Result<IssuedClaim> createFleetClaim(cloud::AwsIotClient& client, const QString&
         return claim.error();
     if (auto attached = attachClaimPolicy(client, claim.value(), answer->value(QStringLiteral("certificateArn")).toString(), templateName);
         !attached)
-        return attached.error();
+        return withdrawClaim(client, claim.value(), attached.error());
     return claim;
 }
 
@@ -316,7 +332,7 @@ Result<IssuedClaim> createStationCaClaim(cloud::AwsIotClient& client, ca::Certif
         return Error(ErrorCode::CloudRejected, QStringLiteral("RegisterCertificate: AWS gave the claim the ID %1, not the "
                                                               "SHA-256 of its DER %2").arg(registeredId, claim->certificateId));
     if (auto attached = attachClaimPolicy(client, claim.value(), arn, templateName); !attached)
-        return attached.error();
+        return withdrawClaim(client, claim.value(), attached.error());
     return claim;
 }
 

@@ -34,13 +34,13 @@ bool GuiOperatorPrompt::waitForAnswer(Kind kind, const QString& text)
 Result<SecureBytes> GuiOperatorPrompt::askSecret(const QString& what)
 {
     if (QThread::currentThread() == thread())
-        return Error(ErrorCode::Internal, QStringLiteral("the PIN for %1 was asked for on the window's own thread; "
+        return Error(ErrorCode::Internal, QStringLiteral("the %1 was asked for on the window's own thread; "
                                                          "it is only asked for from a worker").arg(what));
     if (!waitForAnswer(Kind::Secret, what))
-        return Error(ErrorCode::Cancelled, QStringLiteral("no PIN entered for %1").arg(what));
+        return Error(ErrorCode::Cancelled, QStringLiteral("the %1 was not entered").arg(what));
     const QMutexLocker lock(&m_mutex);
     if (!m_secret)
-        return Error(ErrorCode::Cancelled, QStringLiteral("no PIN entered for %1").arg(what));
+        return Error(ErrorCode::Cancelled, QStringLiteral("the %1 was not entered").arg(what));
     SecureBytes secret = std::move(*m_secret);
     m_secret.reset();
     return secret;

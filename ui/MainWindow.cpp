@@ -7,8 +7,10 @@
 #include "ui/EventBrowser.h"
 #include "ui/EventTableModel.h"
 #include "ui/FixtureView.h"
+#include "ui/GuiOperatorPrompt.h"
 #include "ui/ImportDialog.h"
 #include "ui/LoginPanel.h"
+#include "ui/PinPromptPanel.h"
 #include "ui/SupervisorDialog.h"
 #include "ui/UnitTableModel.h"
 
@@ -37,7 +39,7 @@ QString roleWord(const QString& role)
 }  // namespace
 
 MainWindow::MainWindow(StationControl* control, AuditSource* audit, QWidget* parent)
-    : QMainWindow(parent), m_control(control), m_audit(audit)
+    : QMainWindow(parent), m_control(control), m_audit(audit), m_prompt(std::make_shared<GuiOperatorPrompt>())
 {
     registerStationTypes();
     setWindowTitle(QStringLiteral("Imprint %1").arg(QString::fromLatin1(kVersion)));
@@ -77,7 +79,12 @@ MainWindow::MainWindow(StationControl* control, AuditSource* audit, QWidget* par
     updateActions();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    // A question still open on the station's thread is declined, so that thread does not wait
+    // for a window that is gone; the station keeps the prompt itself alive until it returns.
+    m_prompt->detach();
+}
 
 QWidget* MainWindow::createStationPage()
 {
@@ -85,6 +92,8 @@ QWidget* MainWindow::createStationPage()
     auto* layout = new QVBoxLayout(page);
 
     m_batchPanel = new BatchPanel(page);
+    m_pinPanel = new PinPromptPanel(*m_prompt, page);
+    m_pinPanel->setObjectName(QStringLiteral("stationPinPanel"));
     m_fixture = new FixtureView(page);
     auto* fixtureScroll = new QScrollArea(page);
     fixtureScroll->setWidget(m_fixture);
@@ -123,6 +132,7 @@ QWidget* MainWindow::createStationPage()
     m_checks->setMaximumHeight(90);
 
     layout->addWidget(m_batchPanel);
+    layout->addWidget(m_pinPanel);
     layout->addLayout(scanRow);
     layout->addWidget(m_status);
     layout->addWidget(fixtureScroll, 1);
@@ -299,6 +309,13 @@ void MainWindow::onTabChanged(int index)
 void MainWindow::connectControl()
 {
     m_fixture->setSlots(m_control->fixtureSlots());
+    m_control->setOperatorPrompt(m_prompt);
+    // The station asks when it opens the CA (the first start of a login): the fixture comes to
+    // the front, with the PIN field focused.
+    connect(m_prompt.get(), &GuiOperatorPrompt::secretRequested, this, [this] {
+        showTab(m_stationPage);
+        m_pinPanel->pinField()->setFocus(Qt::OtherFocusReason);  // after the tab's own focus
+    });
     connect(m_control, &StationControl::slotChanged, this, &MainWindow::onSlotChanged);
     connect(m_control, &StationControl::slotRunningChanged, this, [this](int slot, bool running) {
         m_fixture->setSlotRunning(slot, running);

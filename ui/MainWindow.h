@@ -16,6 +16,7 @@
 #include <QPointer>
 
 #include <functional>
+#include <memory>
 #include <optional>
 
 class QAction;
@@ -33,8 +34,10 @@ class AuditView;
 class BatchPanel;
 class EventBrowser;
 class FixtureView;
+class GuiOperatorPrompt;
 class ImportDialog;
 class LoginPanel;
+class PinPromptPanel;
 class SupervisorDialog;
 
 class MainWindow : public QMainWindow
@@ -52,6 +55,8 @@ public:
     [[nodiscard]] EventBrowser* eventBrowser() const { return m_eventBrowser; }
     [[nodiscard]] ImportDialog* importDialog() const;
     [[nodiscard]] SupervisorDialog* supervisorDialog() const;
+    // Where the station asks for the token's PIN (hidden unless it is asking).
+    [[nodiscard]] PinPromptPanel* pinPanel() const { return m_pinPanel; }
     [[nodiscard]] QTabWidget* tabs() const { return m_tabs; }
     // The person on record ("" before login), and whether they are a supervisor.
     [[nodiscard]] QString operatorId() const { return m_operator; }
@@ -118,6 +123,8 @@ private:
     EventBrowser* m_eventBrowser = nullptr;
     QPointer<ImportDialog> m_importDialog;
     QPointer<SupervisorDialog> m_supervisorDialog;
+    std::shared_ptr<GuiOperatorPrompt> m_prompt;  // shared with the station, which asks from its thread
+    PinPromptPanel* m_pinPanel = nullptr;
     QLabel* m_status = nullptr;
     QLabel* m_summary = nullptr;
     QLabel* m_operatorLabel = nullptr;

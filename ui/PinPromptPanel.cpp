@@ -64,7 +64,7 @@ QString PinPromptPanel::question() const
 void PinPromptPanel::askSecret(const QString& what)
 {
     m_askingSecret = true;
-    m_question->setText(tr("PIN for %1:").arg(what));
+    m_question->setText(tr("%1:").arg(what));  // e.g. "PIN of token 'line-7'"
     m_pin->clear();
     m_pin->setVisible(true);
     m_ok->setText(tr("&OK"));

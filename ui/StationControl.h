@@ -13,7 +13,12 @@
 #include <QObject>
 #include <QString>
 
+#include <memory>
 #include <optional>
+
+namespace imprint {
+class OperatorPrompt;
+}
 
 namespace imprint::ui {
 
@@ -71,6 +76,11 @@ public:
     virtual void submitLabel(std::optional<int> slot, const QString& label) = 0;
     // An automatic slot starts by itself once its port exists (a device plugged in).
     virtual void setAutoStart(int slot, bool automatic) = 0;
+    // Who answers the station's questions, such as the token's PIN when neither a pin-source
+    // nor IMPRINT_HSM_PIN gives it: the window's prompt. Shared, because a job on the station's
+    // thread may still be asking when the window goes. Until one is set, such a question fails
+    // with a plain reason.
+    virtual void setOperatorPrompt(std::shared_ptr<OperatorPrompt> prompt) = 0;
 
 Q_SIGNALS:
     void slotChanged(const imprint::pipeline::SlotSnapshot& snapshot);

@@ -68,7 +68,7 @@ bool LiveStation::ensureSession()
         return false;
     }
     if (!m_session) {
-        auto session = station::StationSession::open(m_options.session, nullptr, m_clock);
+        auto session = station::StationSession::open(m_options.session, m_prompt.get(), m_clock);
         if (!session) {
             Q_EMIT problem(session.error().message());
             return false;
@@ -210,6 +210,11 @@ void LiveStation::checkOperator(quint64 ticket, const QString& id)
             check.message = role.error().message();
         Q_EMIT operatorChecked(check);
     });
+}
+
+void LiveStation::setOperatorPrompt(std::shared_ptr<OperatorPrompt> prompt)
+{
+    post(QString(), [this, prompt = std::move(prompt)]() mutable { m_prompt = std::move(prompt); });
 }
 
 void LiveStation::setOperator(const QString& id)

@@ -44,6 +44,7 @@ public:
     void approveQuotaOverride(int slot, const QString& supervisorId) override;
     void submitLabel(std::optional<int> slot, const QString& label) override;
     void setAutoStart(int slot, bool automatic) override;
+    void setOperatorPrompt(std::shared_ptr<OperatorPrompt> prompt) override;
 
     // For the demo and tests: the development token and CA, made once (on the worker thread).
     void ensureDevelopmentCa(const QString& module);
@@ -70,6 +71,7 @@ private:
     std::atomic<bool> m_refreshQueued{false};
     // Touched only on the worker thread:
     std::unique_ptr<station::StationSession> m_session;
+    std::shared_ptr<OperatorPrompt> m_prompt;  // asks for the PIN when the CA opens
     QString m_batch;
     QTimer* m_autoTimer = nullptr;  // polls the ports of automatic slots
     std::set<int> m_autoSlots;

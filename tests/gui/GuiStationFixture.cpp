@@ -67,6 +67,13 @@ QString GuiStationFixture::writeWorkOrder(const QString& name, int ports, int pe
     return path;
 }
 
+QString GuiStationFixture::openBatch(const QString& name, int quota)
+{
+    const CliRun opened = m_harness.cli({QStringLiteral("batch"), QStringLiteral("open"), name, QStringLiteral("--quota"),
+                                         QString::number(quota), QStringLiteral("--db"), database()});
+    return opened.exitCode == 0 ? QString() : QStringLiteral("batch open %1: %2").arg(name, opened.err);
+}
+
 gui::LiveStationOptions GuiStationFixture::stationOptions(int ports) const
 {
     gui::LiveStationOptions options;

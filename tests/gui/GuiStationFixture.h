@@ -34,6 +34,8 @@ public:
     [[nodiscard]] QString startDevices(int ports, const QStringList& faults = {}, int perPort = 1);
     // A CSV work order of SIM-<slot>-<position> (the serials devsim gives its devices).
     [[nodiscard]] QString writeWorkOrder(const QString& name, int ports, int perPort = 1) const;
+    // An open batch `name` (any device) of at most `quota` units, through imprint-cli. Empty or why not.
+    [[nodiscard]] QString openBatch(const QString& name, int quota);
     // The LiveStation options for `ports` slots on the simulated devices.
     [[nodiscard]] gui::LiveStationOptions stationOptions(int ports) const;
 

@@ -53,10 +53,8 @@ private Q_SLOTS:
     {
         const QString failure = m_fixture.setUp();
         QVERIFY2(failure.isEmpty(), qPrintable(failure));
-        const test::CliRun opened = m_fixture.harness().cli({QStringLiteral("batch"), QStringLiteral("open"), QStringLiteral("lot"),
-                                                             QStringLiteral("--quota"), QStringLiteral("1"), QStringLiteral("--db"),
-                                                             m_fixture.database()});
-        QVERIFY2(opened.exitCode == 0, qPrintable(opened.err));
+        const QString opened = m_fixture.openBatch(QStringLiteral("lot"), 1);
+        QVERIFY2(opened.isEmpty(), qPrintable(opened));
     }
 
     void supervisorLetsTheBatchPastItsQuota()

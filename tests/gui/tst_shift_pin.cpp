@@ -78,6 +78,13 @@ class TestShiftPin : public QObject
         return {};
     }
 
+    [[nodiscard]] gui::LiveStationOptions lotOnOneSlot() const
+    {
+        gui::LiveStationOptions options = m_fixture.stationOptions(1);
+        options.batch = QStringLiteral("lot");
+        return options;
+    }
+
     // F6 on slot 1, then the PIN field: shown, asking for the token, focused.
     void startAndExpectPinQuestion(ui::MainWindow& window)
     {
@@ -99,19 +106,15 @@ private Q_SLOTS:
         const QString dropped = dropPinSource();
         QVERIFY2(dropped.isEmpty(), qPrintable(dropped));
         QVERIFY(!m_pin.isEmpty());
-        const test::CliRun opened = m_fixture.harness().cli({QStringLiteral("batch"), QStringLiteral("open"), QStringLiteral("lot"),
-                                                             QStringLiteral("--quota"), QStringLiteral("10"), QStringLiteral("--db"),
-                                                             m_fixture.database()});
-        QVERIFY2(opened.exitCode == 0, qPrintable(opened.err));
+        const QString opened = m_fixture.openBatch(QStringLiteral("lot"), 10);
+        QVERIFY2(opened.isEmpty(), qPrintable(opened));
     }
 
     void pinIsAskedInTheWindowWhenTheShiftOpensTheCa()
     {
         const QString started = m_fixture.startDevices(1);
         QVERIFY2(started.isEmpty(), qPrintable(started));
-        gui::LiveStationOptions options = m_fixture.stationOptions(1);
-        options.batch = QStringLiteral("lot");
-        gui::LiveStation station(options, m_clock);
+        gui::LiveStation station(lotOnOneSlot(), m_clock);
         ui::MainWindow window(&station);
         QVERIFY(!window.pinPanel()->isVisible());
         test::showAndLogIn(window, kTechnician);
@@ -173,9 +176,7 @@ private Q_SLOTS:
     {
         const QString started = m_fixture.startDevices(1);
         QVERIFY2(started.isEmpty(), qPrintable(started));
-        gui::LiveStationOptions options = m_fixture.stationOptions(1);
-        options.batch = QStringLiteral("lot");
-        gui::LiveStation station(options, m_clock);
+        gui::LiveStation station(lotOnOneSlot(), m_clock);
         {
             ui::MainWindow window(&station);
             test::showAndLogIn(window, kTechnician);

@@ -28,14 +28,12 @@ OutcomeLook outcomeLook(SlotPhase phase)
 
 bool offersRework(const pipeline::SlotSnapshot& snapshot)
 {
-    return snapshot.phase == SlotPhase::Failed
-           && (snapshot.reason.contains(QLatin1String("already provisioned"))
-               || snapshot.hint.contains(QLatin1String("already provisioned")));
+    return snapshot.phase == SlotPhase::Failed && snapshot.refusal == pipeline::Refusal::AlreadyProvisioned;
 }
 
 bool offersQuotaOverride(const pipeline::SlotSnapshot& snapshot)
 {
-    return snapshot.phase == SlotPhase::Failed && snapshot.reason.contains(QLatin1String("reached its quota"));
+    return snapshot.phase == SlotPhase::Failed && snapshot.refusal == pipeline::Refusal::OverQuota;
 }
 
 namespace {

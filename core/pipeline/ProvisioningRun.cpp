@@ -139,7 +139,7 @@ std::optional<QString> ProvisioningRun::takeReworkApproval(int slot, const QStri
 void ProvisioningRun::noteRefusal(int slot, const device::DeviceIdentity& identity, const UnitOutcome& outcome)
 {
     std::lock_guard lock(m_reworkMutex);
-    if (!outcome.unitId && outcome.errorCode == ErrorCode::AlreadyExists)
+    if (outcome.refusal() == Refusal::AlreadyProvisioned)
         m_rework[slot] = ReworkState{identity.hardwareId, std::nullopt};
     else
         m_rework.erase(slot);
@@ -195,6 +195,7 @@ UnitOutcome ProvisioningRun::provisionUnit(device::DeviceDriver& driver, const d
     snapshot.thingName.clear();
     snapshot.reason.clear();
     snapshot.hint.clear();
+    snapshot.refusal = Refusal::None;
     snapshot.stepIndex = 0;
     snapshot.claimExpiresAt.reset();
     publish(snapshot, SlotPhase::Working);
@@ -288,15 +289,14 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
 
         UnitOutcome outcome = provisionUnit(*driver.value(), identity.value(), slot, snapshot, reworkBy, pastQuotaBy,
                                             readerConnection);
-        if (!outcome.unitId && outcome.errorCode == ErrorCode::AlreadyExists && m_options.reworkSupervisor
-            && !reworkBy) {
+        if (outcome.refusal() == Refusal::AlreadyProvisioned && m_options.reworkSupervisor && !reworkBy) {
             // `run --rework`: the refusal is on record; provision it again, as a rework.
             outcome = provisionUnit(*driver.value(), identity.value(), slot, snapshot, m_options.reworkSupervisor,
                                     pastQuotaBy, readerConnection);
         }
 
         lastHardwareId = identity->hardwareId;
-        refusedBeforeOverride = !outcome.unitId && outcome.errorCode == ErrorCode::PermissionDenied && !pastQuotaBy;
+        refusedBeforeOverride = outcome.refusal() == Refusal::OverQuota && !pastQuotaBy;
         idleSince = m_clock.monotonicNs();
         if (!outcome.unitId && m_options.maxUnits > 0)
             m_claimed.fetch_sub(1);  // turned away before binding: no unit was attempted
@@ -316,6 +316,7 @@ void ProvisioningRun::runSlot(const SlotConfig& slot)
             snapshot.step = outcome.step;
             snapshot.reason = outcome.reason;
             snapshot.hint = outcome.hint;
+            snapshot.refusal = outcome.refusal();
             qCWarning(lcPipeline).noquote() << "slot" << slot.slot << slot.port << "failed at" << outcome.step << ":"
                                             << outcome.reason;
             publish(snapshot, SlotPhase::Failed);

@@ -22,6 +22,14 @@ enum class SlotPhase {
 
 [[nodiscard]] QString slotPhaseName(SlotPhase phase);
 
+// Why a slot turned its device away before binding it, when a supervisor's approval can let it
+// through: the tile offers that approval by this, not by the words of the reason.
+enum class Refusal {
+    None,
+    AlreadyProvisioned,  // the device (or its key) is on record: a supervisor may approve rework
+    OverQuota,           // the open batch is full: a supervisor may let it past its quota
+};
+
 struct SlotSnapshot
 {
     int slot = 0;
@@ -36,6 +44,7 @@ struct SlotSnapshot
     qint64 elapsedMs = 0;  // of the current or last unit
     QString reason;        // on failure: what went wrong, in plain words
     QString hint;          // on failure: what the technician should do
+    Refusal refusal = Refusal::None;  // on failure: the approval that could let the device through
     // Trusted user: when the claim being installed expires (the tile counts down); unset otherwise
     // and once the unit has ended.
     std::optional<QDateTime> claimExpiresAt;

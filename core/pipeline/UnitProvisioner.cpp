@@ -73,6 +73,17 @@ std::optional<QString> nonEmpty(const QString& text)
 
 }  // namespace
 
+Refusal UnitOutcome::refusal() const
+{
+    if (unitId || !errorCode)
+        return Refusal::None;
+    switch (*errorCode) {
+    case ErrorCode::AlreadyExists: return Refusal::AlreadyProvisioned;  // the audit's bind refusals
+    case ErrorCode::PermissionDenied: return Refusal::OverQuota;        // the open batch's quota
+    default: return Refusal::None;
+    }
+}
+
 QString hintFor(ErrorCode code)
 {
     switch (code) {

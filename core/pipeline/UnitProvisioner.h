@@ -18,6 +18,7 @@
 #include "core/device/DeviceDriver.h"
 #include "core/pipeline/LabelScanner.h"
 #include "core/pipeline/ProvisioningProfile.h"
+#include "core/pipeline/SlotState.h"
 
 #include <functional>
 #include <future>
@@ -60,6 +61,8 @@ struct UnitOutcome
     qint64 totalNs = 0;               // the whole unit
     qint64 deviceNs = 0;              // of which waiting for the device
     [[nodiscard]] qint64 stationNs() const { return totalNs - deviceNs; }
+    // Turned away before binding, for a reason a supervisor can lift (None otherwise).
+    [[nodiscard]] Refusal refusal() const;
 };
 
 // What the technician should do about a failure of this kind, in plain words.

@@ -399,8 +399,12 @@ private Q_SLOTS:
         failed.reason = QStringLiteral("the device did not answer");
         tile.display(failed);
         QVERIFY(!rework->isVisible());
+        // The words alone are not what counts: a failure after binding that mentions it is not a refusal.
         failed.reason = QStringLiteral("serial number SIM-0-0 (port /dev/ttyUSB0) is already provisioned (unit 4); a "
                                        "supervisor can choose rework");
+        tile.display(failed);
+        QVERIFY(!rework->isVisible());
+        failed.refusal = pipeline::Refusal::AlreadyProvisioned;
         tile.display(failed);
         QVERIFY(rework->isVisible());
         QSignalSpy asked(&tile, &ui::SlotTile::reworkRequested);
@@ -424,6 +428,7 @@ private Q_SLOTS:
         QCOMPARE(text(&tile, QStringLiteral("hintLabel")), QStringLiteral("What to do: Re-seat it."));
         failed.reason = QStringLiteral("batch 'lot' has reached its quota of 1 units; a supervisor can override the quota");
         failed.hint = QStringLiteral("Set the device aside and call the supervisor.");
+        failed.refusal = pipeline::Refusal::OverQuota;
         tile.display(failed);
         QVERIFY(pastQuota->isVisible());
         QVERIFY(!rework->isVisible());

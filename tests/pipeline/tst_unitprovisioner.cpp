@@ -227,6 +227,34 @@ private Q_SLOTS:
         QCOMPARE(outcome.step, QStringLiteral("bind"));
         QCOMPARE(outcome.errorCode, std::optional<ErrorCode>(ErrorCode::AlreadyExists));
         QVERIFY(outcome.hint.contains(QStringLiteral("supervisor")));
+        QCOMPARE(outcome.refusal(), pipeline::Refusal::AlreadyProvisioned);
+    }
+
+    // What the tile offers comes from the outcome's kind, never from its words: only a device
+    // turned away before binding can be let through by a supervisor.
+    void refusalIsTheKindOfATurnAway_data()
+    {
+        QTest::addColumn<bool>("bound");
+        QTest::addColumn<int>("code");
+        QTest::addColumn<int>("expected");
+        QTest::newRow("duplicate before bind") << false << int(ErrorCode::AlreadyExists) << int(pipeline::Refusal::AlreadyProvisioned);
+        QTest::newRow("quota before bind") << false << int(ErrorCode::PermissionDenied) << int(pipeline::Refusal::OverQuota);
+        QTest::newRow("duplicate key after bind") << true << int(ErrorCode::AlreadyExists) << int(pipeline::Refusal::None);
+        QTest::newRow("not in the work order") << false << int(ErrorCode::NotFound) << int(pipeline::Refusal::None);
+        QTest::newRow("device timeout") << true << int(ErrorCode::Timeout) << int(pipeline::Refusal::None);
+    }
+
+    void refusalIsTheKindOfATurnAway()
+    {
+        QFETCH(bool, bound);
+        QFETCH(int, code);
+        QFETCH(int, expected);
+        pipeline::UnitOutcome outcome;
+        if (bound)
+            outcome.unitId = 7;
+        outcome.errorCode = static_cast<ErrorCode>(code);
+        QCOMPARE(int(outcome.refusal()), expected);
+        QCOMPARE(pipeline::UnitOutcome{}.refusal(), pipeline::Refusal::None);  // passed: nothing refused
     }
 
     void bindsByScannedLabelAndRecordsIt()

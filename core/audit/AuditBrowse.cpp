@@ -1,6 +1,7 @@
 #include "core/audit/AuditBrowse.h"
 
 #include "core/audit/EventChain.h"
+#include "core/audit/KeysetPage.h"
 #include "core/audit/SqlConnection.h"
 
 #include <QSqlQuery>
@@ -39,15 +40,6 @@ UnitRow unitFrom(const QSqlQuery& q)
     return row;
 }
 
-QString likePattern(const QString& text)
-{
-    QString escaped = text.trimmed();
-    escaped.replace(u'\\', QStringLiteral("\\\\"));
-    escaped.replace(u'%', QStringLiteral("\\%"));
-    escaped.replace(u'_', QStringLiteral("\\_"));
-    return u'%' + escaped + u'%';
-}
-
 // The conditions of `filter` on units `u`, their values appended in order.
 QStringList conditionsFor(const BrowseFilter& filter, QVariantList& values)
 {
@@ -70,20 +62,8 @@ QStringList conditionsFor(const BrowseFilter& filter, QVariantList& values)
         conditions << QStringLiteral("+u.started_at < ?");
         values << auditTime(*filter.until);
     }
-    if (!filter.text.trimmed().isEmpty()) {
-        QStringList any;
-        for (const char* column : {"u.serial_number", "u.thing_name", "u.hardware_id", "u.uuid", "u.error"}) {
-            any << QLatin1String(column) + QStringLiteral(" LIKE ? ESCAPE '\\'");
-            values << likePattern(filter.text);
-        }
-        conditions << u'(' + any.join(QStringLiteral(" OR ")) + u')';
-    }
+    addTextSearch(conditions, values, filter.text, {"u.serial_number", "u.thing_name", "u.hardware_id", "u.uuid", "u.error"});
     return conditions;
-}
-
-QString whereFor(const QStringList& conditions)
-{
-    return conditions.isEmpty() ? QString() : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
 }
 
 Result<std::vector<CertificateRow>> certificatesOf(SqlConnection& connection, qint64 unitId)
@@ -140,30 +120,10 @@ ExportFilter exportFilterFor(const BrowseFilter& filter)
 
 Result<UnitPage> unitPage(SqlConnection& connection, const BrowseFilter& filter, std::optional<qint64> beforeId, int limit)
 {
-    if (limit <= 0)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("a page of units needs a positive size (got %1)").arg(limit));
     QVariantList values;
     QStringList conditions = conditionsFor(filter, values);
-    if (beforeId) {
-        conditions << QStringLiteral("u.id < ?");
-        values << *beforeId;
-    }
-    values << limit + 1;  // one more than shown: whether there is a next page
-    auto query = connection.run(kUnitSelect + whereFor(conditions) + QStringLiteral(" ORDER BY u.id DESC LIMIT ?"),
-                                values, QStringLiteral("reading a page of units"));
-    if (!query)
-        return query.error();
-    UnitPage page;
-    QSqlQuery* q = query.value();
-    while (q->next()) {
-        if (static_cast<int>(page.rows.size()) == limit) {
-            page.more = true;
-            break;
-        }
-        page.rows.push_back(unitFrom(*q));
-    }
-    q->finish();
-    return page;
+    return keysetPage<UnitPage>(connection, kUnitSelect, "u", std::move(conditions), std::move(values), beforeId, limit,
+                                QStringLiteral("units"), unitFrom);
 }
 
 Result<UnitDetail> unitDetail(SqlConnection& connection, qint64 unitId)
@@ -222,7 +182,7 @@ Result<qint64> countUnits(SqlConnection& connection, const BrowseFilter& filter)
 {
     QVariantList values;
     const QStringList conditions = conditionsFor(filter, values);
-    auto row = connection.one(QStringLiteral("SELECT COUNT(*) FROM units u") + whereFor(conditions), values,
+    auto row = connection.one(QStringLiteral("SELECT COUNT(*) FROM units u") + whereClause(conditions), values,
                               QStringLiteral("counting units"));
     if (!row)
         return row.error();

@@ -1,6 +1,7 @@
 #include "core/audit/EventBrowse.h"
 
 #include "core/audit/EventChain.h"
+#include "core/audit/KeysetPage.h"
 #include "core/audit/SqlConnection.h"
 
 #include <QSqlQuery>
@@ -41,15 +42,6 @@ EventListRow eventFrom(const QSqlQuery& q)
     return row;
 }
 
-// `text` anywhere in a column, with LIKE's wildcards in it taken literally.
-QString containsPattern(const QString& text)
-{
-    QString escaped = text.trimmed();
-    for (const QChar special : {u'\\', u'%', u'_'})
-        escaped.replace(special, QString(u'\\') + special);
-    return u'%' + escaped + u'%';
-}
-
 // The conditions of `filter` on events `e`, their values appended in order. The "+" on the
 // time keeps SQLite on the id order (no index answers `at`; a sort of every match would defeat
 // keyset paging); batch_id may use its index, whose entries are in id order per batch.
@@ -74,21 +66,9 @@ QStringList conditionsFor(const EventFilter& filter, QVariantList& values)
         conditions << QStringLiteral("+e.at < ?");
         values << auditTime(*filter.until);
     }
-    if (!filter.text.trimmed().isEmpty()) {
-        QStringList any;
-        for (const char* column : {"e.serial_number", "e.hardware_id", "e.operator", "e.supervisor", "e.port", "e.error",
-                                   "e.detail"}) {
-            any << QLatin1String(column) + QStringLiteral(" LIKE ? ESCAPE '\\'");
-            values << containsPattern(filter.text);
-        }
-        conditions << u'(' + any.join(QStringLiteral(" OR ")) + u')';
-    }
+    addTextSearch(conditions, values, filter.text,
+                  {"e.serial_number", "e.hardware_id", "e.operator", "e.supervisor", "e.port", "e.error", "e.detail"});
     return conditions;
-}
-
-QString where(const QStringList& conditions)
-{
-    return conditions.isEmpty() ? QString() : QStringLiteral(" WHERE ") + conditions.join(QStringLiteral(" AND "));
 }
 
 Result<QStringList> distinctValues(SqlConnection& connection, const char* column)
@@ -110,37 +90,17 @@ Result<QStringList> distinctValues(SqlConnection& connection, const char* column
 
 Result<EventPage> eventPage(SqlConnection& connection, const EventFilter& filter, std::optional<qint64> beforeId, int limit)
 {
-    if (limit <= 0)
-        return Error(ErrorCode::InvalidInput, QStringLiteral("a page of events needs a positive size (got %1)").arg(limit));
     QVariantList values;
     QStringList conditions = conditionsFor(filter, values);
-    if (beforeId) {
-        conditions << QStringLiteral("e.id < ?");
-        values << *beforeId;
-    }
-    values << limit + 1;  // one more than shown: whether there is a next page
-    auto query = connection.run(kEventSelect + where(conditions) + QStringLiteral(" ORDER BY e.id DESC LIMIT ?"), values,
-                                QStringLiteral("reading a page of events"));
-    if (!query)
-        return query.error();
-    EventPage page;
-    QSqlQuery* q = query.value();
-    while (q->next()) {
-        if (static_cast<int>(page.rows.size()) == limit) {
-            page.more = true;
-            break;
-        }
-        page.rows.push_back(eventFrom(*q));
-    }
-    q->finish();
-    return page;
+    return keysetPage<EventPage>(connection, kEventSelect, "e", std::move(conditions), std::move(values), beforeId, limit,
+                                 QStringLiteral("events"), eventFrom);
 }
 
 Result<qint64> countEvents(SqlConnection& connection, const EventFilter& filter)
 {
     QVariantList values;
     const QStringList conditions = conditionsFor(filter, values);
-    auto row = connection.one(QStringLiteral("SELECT COUNT(*) FROM events e") + where(conditions), values,
+    auto row = connection.one(QStringLiteral("SELECT COUNT(*) FROM events e") + whereClause(conditions), values,
                               QStringLiteral("counting events"));
     if (!row)
         return row.error();

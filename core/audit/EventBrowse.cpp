@@ -14,11 +14,6 @@ const QString kEventSelect = QStringLiteral(
     "SELECT e.id, e.at, e.station, e.operator, e.supervisor, e.unit_id, e.batch_id, e.slot, e.port, e.hardware_id, "
     "e.serial_number, e.step, e.outcome, e.error, e.duration_ms, e.detail FROM events e");
 
-std::optional<qint64> optionalId(const QVariant& value)
-{
-    return value.isNull() ? std::nullopt : std::optional<qint64>(value.toLongLong());
-}
-
 EventListRow eventFrom(const QSqlQuery& q)
 {
     EventListRow row;
@@ -27,8 +22,8 @@ EventListRow eventFrom(const QSqlQuery& q)
     row.station = q.value(2).toString();
     row.operatorName = q.value(3).toString();
     row.supervisor = q.value(4).toString();
-    row.unitId = optionalId(q.value(5));
-    row.batchId = optionalId(q.value(6));
+    row.unitId = optionalNumber(q.value(5));
+    row.batchId = optionalNumber(q.value(6));
     if (!q.value(7).isNull())
         row.slot = q.value(7).toInt();
     row.port = q.value(8).toString();
@@ -37,7 +32,7 @@ EventListRow eventFrom(const QSqlQuery& q)
     row.step = q.value(11).toString();
     row.outcome = q.value(12).toString();
     row.error = q.value(13).toString();
-    row.durationMs = optionalId(q.value(14));
+    row.durationMs = optionalNumber(q.value(14));
     row.detail = q.value(15).toString();
     return row;
 }

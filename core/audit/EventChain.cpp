@@ -66,16 +66,6 @@ QVariant toVariant(const std::optional<qint64>& value)
     return value ? QVariant(*value) : QVariant(QMetaType(QMetaType::LongLong));
 }
 
-std::optional<QString> optionalText(const QVariant& value)
-{
-    return value.isNull() ? std::nullopt : std::optional<QString>(value.toString());
-}
-
-std::optional<qint64> optionalNumber(const QVariant& value)
-{
-    return value.isNull() ? std::nullopt : std::optional<qint64>(value.toLongLong());
-}
-
 // An empty detail is no detail: stored as NULL and hashed as absent, so what is hashed is
 // exactly what a verifier reads back.
 std::optional<QString> storedDetail(const std::optional<QString>& detail)

@@ -10,6 +10,7 @@
 #include <QSqlQuery>
 #include <QString>
 
+#include <QVariant>
 #include <QVariantList>
 
 #include <memory>
@@ -61,5 +62,15 @@ private:
 // dataDirectory()/audit.sqlite.
 [[nodiscard]] QString defaultAuditPath();
 [[nodiscard]] QString resolveAuditPath(const QString& explicitPath);
+
+// A column's value, NULL as nothing.
+[[nodiscard]] inline std::optional<QString> optionalText(const QVariant& value)
+{
+    return value.isNull() ? std::nullopt : std::optional<QString>(value.toString());
+}
+[[nodiscard]] inline std::optional<qint64> optionalNumber(const QVariant& value)
+{
+    return value.isNull() ? std::nullopt : std::optional<qint64>(value.toLongLong());
+}
 
 }  // namespace imprint::audit

@@ -32,11 +32,6 @@ struct UnitRow
     bool rework = false;
 };
 
-std::optional<QString> optionalText(const QVariant& value)
-{
-    return value.isNull() ? std::nullopt : std::optional<QString>(value.toString());
-}
-
 Result<UnitRow> loadUnit(SqlConnection& connection, qint64 unitId)
 {
     auto row = connection.one(

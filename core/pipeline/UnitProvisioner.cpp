@@ -507,6 +507,11 @@ Status UnitProvisioner::proveAndLock(const ca::IssuedCertificate& certificate, c
         skip(kProofOfPossession, QStringLiteral("device family cannot sign a challenge; the CSR signature was verified"));
     }
 
+    return lockIfSupported(identity);
+}
+
+Status UnitProvisioner::lockIfSupported(const device::DeviceIdentity& identity)
+{
     if (identity.can(QStringLiteral("lock")))
         return step<void>(kLock, [&] { return m_driver.lock(); });
     skip(kLock, QStringLiteral("device family has no provisioning lock"));
@@ -615,11 +620,7 @@ std::optional<UnitProvisioner::Failure> UnitProvisioner::lockBeforeExpiry(const 
                        QStringLiteral("The claim ran out before the device was finished. Re-seat the device: it gets a "
                                       "fresh claim (if it keeps happening, raise the profile's claim budget).")};
     }
-    if (!identity.can(QStringLiteral("lock"))) {
-        skip(kLock, QStringLiteral("device family has no provisioning lock"));
-        return std::nullopt;
-    }
-    if (Status locked = step<void>(kLock, [&] { return m_driver.lock(); }); !locked)
+    if (Status locked = lockIfSupported(identity); !locked)
         return Failure{kLock, locked.error()};
     return std::nullopt;
 }

@@ -117,6 +117,8 @@ private:
     [[nodiscard]] std::optional<Failure> lockBeforeExpiry(const device::DeviceIdentity& identity,
                                                           const claims::UnitClaim& claim);
     [[nodiscard]] Status proveAndLock(const ca::IssuedCertificate& certificate, const device::DeviceIdentity& identity);
+    // The provisioning lock, or its skip on record for a family that has none.
+    [[nodiscard]] Status lockIfSupported(const device::DeviceIdentity& identity);
 
     // Runs one step: announces it, times it, retries transient failures, records its event.
     template <typename T>

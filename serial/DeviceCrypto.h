@@ -23,8 +23,4 @@ namespace imprint::serial {
 // The public key (SPKI DER) of the first certificate of a PEM chain.
 [[nodiscard]] Result<QByteArray> leafPublicKey(const QByteArray& chainPem);
 
-// Checks that `privateKey` (PEM, or PKCS#8 DER) is the key of the first certificate in
-// `certificatePem`; the error says which of the two is wrong.
-[[nodiscard]] Status checkKeyPair(const QByteArray& certificatePem, const QByteArray& privateKey);
-
 }  // namespace imprint::serial

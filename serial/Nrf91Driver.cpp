@@ -1,6 +1,7 @@
 #include "serial/Nrf91Driver.h"
 
 #include "core/Log.h"
+#include "core/crypto/KeyPair.h"
 #include "serial/Cbor.h"
 #include "serial/DeviceCrypto.h"
 
@@ -289,7 +290,7 @@ Status Nrf91Driver::writeClaim(const QByteArray& certificatePem, const SecureByt
 {
     // The modem does not check that the two belong together; the station does, before writing.
     const QByteArray key = QByteArray::fromRawData(privateKeyPem.data(), static_cast<qsizetype>(privateKeyPem.size()));
-    if (auto paired = checkKeyPair(certificatePem, key); !paired.ok())
+    if (auto paired = crypto::checkKeyPair(certificatePem, key); !paired.ok())
         return m_link->error(ErrorCode::InvalidInput, QStringLiteral("claim not written: ") + paired.error().message());
     if (Status written = writeCredential(kClaimCertificate.tag, kClaimCertificate.type, certificatePem,
                                          QStringLiteral("claim certificate"));

@@ -1,16 +1,10 @@
 #include "core/claims/ClaimProviders.h"
 
 #include "core/cloud/AwsIotClient.h"
-#include "core/crypto/OpenSslError.h"
-#include "core/crypto/OpenSslTypes.h"
+#include "core/crypto/KeyPair.h"
 #include "core/template/CertificateParameters.h"
 
 #include <QFile>
-
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
-#include <limits>
 
 namespace imprint::claims {
 
@@ -40,30 +34,6 @@ Result<SecureBytes> readKeyFile(const QString& path)
     return key;
 }
 
-Result<crypto::X509Ptr> parseCertificate(const QByteArray& pem)
-{
-    if (pem.size() > std::numeric_limits<int>::max())
-        return Error(ErrorCode::InvalidInput, QStringLiteral("the certificate is too large"));
-    crypto::BioPtr bio(BIO_new_mem_buf(pem.constData(), static_cast<int>(pem.size())));
-    if (!bio)
-        return crypto::openSslFailure("BIO_new_mem_buf");
-    crypto::X509Ptr certificate(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
-    if (!certificate)
-        return crypto::openSslFailure("PEM_read_bio_X509", ErrorCode::InvalidInput);
-    return certificate;
-}
-
-Result<crypto::EvpPkeyPtr> parseKey(const SecureBytes& pem)
-{
-    crypto::BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-    if (!bio)
-        return crypto::openSslFailure("BIO_new_mem_buf");
-    crypto::EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
-    if (!key)
-        return crypto::openSslFailure("PEM_read_bio_PrivateKey", ErrorCode::InvalidInput);
-    return key;
-}
-
 SecureBytes copyOf(const SecureBytes& bytes)
 {
     return {bytes.data(), bytes.size()};
@@ -89,20 +59,12 @@ Result<std::unique_ptr<FleetClaimProvider>> FleetClaimProvider::fromFiles(const 
     auto pem = readCertificateFile(certificatePath);
     if (!pem)
         return pem.error();
-    auto certificate = parseCertificate(pem.value());
-    if (!certificate)
-        return certificate.error().withContext(QStringLiteral("claim certificate %1").arg(certificatePath));
     auto key = readKeyFile(keyPath);
     if (!key)
         return key.error();
-    auto parsedKey = parseKey(key.value());
-    if (!parsedKey)
-        return parsedKey.error().withContext(QStringLiteral("claim key %1").arg(keyPath));
-    if (X509_check_private_key(certificate.value().get(), parsedKey.value().get()) != 1) {
-        static_cast<void>(crypto::takeOpenSslErrors());
-        return Error(ErrorCode::InvalidInput, QStringLiteral("claim key %1 does not belong to the claim certificate %2")
-                                                  .arg(keyPath, certificatePath));
-    }
+    const QByteArray keyView = QByteArray::fromRawData(key->data(), static_cast<qsizetype>(key->size()));  // no copy
+    if (Status paired = crypto::checkKeyPair(pem.value(), keyView); !paired)
+        return paired.error().withContext(QStringLiteral("claim certificate %1 and claim key %2").arg(certificatePath, keyPath));
     auto id = provisioning::certificateIdOfPem(pem.value());  // AWS's ID: SHA-256 of the DER
     if (!id)
         return id.error();

@@ -1,5 +1,7 @@
 #include "app/common/ClaimStation.h"
 
+#include "app/common/CaStation.h"
+
 #include "core/audit/SqlConnection.h"
 #include "core/claims/ClaimProviders.h"
 #include "core/cloud/AwsConfig.h"
@@ -121,9 +123,15 @@ Result<std::shared_ptr<claims::ClaimProvider>> openClaimProvider(const pipeline:
     }
 }
 
-std::unique_ptr<ca::CertificateIssuer> noCertificateIssuer()
+Result<std::unique_ptr<ca::CertificateIssuer>> openIssuerFor(const pipeline::ProvisioningProfile& profile,
+                                                            OperatorPrompt* prompt, const Clock& clock)
 {
-    return std::make_unique<NoCertificates>();
+    if (pipeline::installsClaim(profile.registration))
+        return std::unique_ptr<ca::CertificateIssuer>(std::make_unique<NoCertificates>());
+    auto stationCa = openStationCa(prompt, clock);
+    if (!stationCa)
+        return stationCa.error();
+    return std::unique_ptr<ca::CertificateIssuer>(std::move(stationCa.value()));
 }
 
 }  // namespace imprint::station

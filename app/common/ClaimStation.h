@@ -4,6 +4,8 @@
 // shared by `imprint-cli run` and the window: where each unit's claim comes from, and the CA that
 // is not needed then. Never Widgets here.
 
+#include "core/Clock.h"
+#include "core/OperatorPrompt.h"
 #include "core/Result.h"
 #include "core/ca/CertificateIssuer.h"
 #include "core/claims/ClaimProvider.h"
@@ -46,8 +48,10 @@ struct ClaimOptions
 [[nodiscard]] Result<std::shared_ptr<claims::ClaimProvider>> openClaimProvider(const pipeline::ProvisioningProfile& profile,
                                                                               const ClaimSource& source);
 
-// The claim modes issue no certificate, so the station's CA (and its HSM PIN) is not opened:
-// this issuer refuses, should anything ask it for one.
-[[nodiscard]] std::unique_ptr<ca::CertificateIssuer> noCertificateIssuer();
+// The issuer a run of `profile` needs: the station's CA on its token (the PIN from its
+// pin-source, IMPRINT_HSM_PIN or `prompt`), or, in the claim modes, which issue no certificate,
+// one that refuses should anything ask it: the HSM is not opened and no PIN is asked.
+[[nodiscard]] Result<std::unique_ptr<ca::CertificateIssuer>> openIssuerFor(const pipeline::ProvisioningProfile& profile,
+                                                                         OperatorPrompt* prompt, const Clock& clock);
 
 }  // namespace imprint::station

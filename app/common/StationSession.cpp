@@ -51,14 +51,7 @@ Result<std::unique_ptr<StationSession>> StationSession::open(SessionOptions opti
 
 Status StationSession::openIssuer(OperatorPrompt* prompt)
 {
-    if (!pipeline::installsClaim(m_options.profile.registration)) {
-        auto issuer = openStationCa(prompt, m_clock);
-        if (!issuer)
-            return issuer.error();
-        m_issuer = std::move(issuer.value());
-        return {};
-    }
-    if (!m_options.claims) {
+    if (pipeline::installsClaim(m_options.profile.registration) && !m_options.claims) {
         ClaimSource source = m_options.claimSource;
         source.database = m_options.database;
         auto claims = openClaimProvider(m_options.profile, source);
@@ -66,7 +59,10 @@ Status StationSession::openIssuer(OperatorPrompt* prompt)
             return claims.error();
         m_options.claims = std::move(claims.value());
     }
-    m_issuer = noCertificateIssuer();
+    auto issuer = openIssuerFor(m_options.profile, prompt, m_clock);
+    if (!issuer)
+        return issuer.error();
+    m_issuer = std::move(issuer.value());
     return {};
 }
 

@@ -315,13 +315,9 @@ int run(CommandContext& context)
     request->options.claims = claimProvider.value().get();
 
     TerminalPrompt prompt(context.err);
-    std::unique_ptr<ca::CertificateIssuer> issuer = station::noCertificateIssuer();
-    if (!pipeline::installsClaim(request->profile.registration)) {
-        auto stationCa = station::openStationCa(&prompt, clock);
-        if (!stationCa)
-            return fail(context, stationCa.error());
-        issuer = std::move(stationCa.value());
-    }
+    auto issuer = station::openIssuerFor(request->profile, &prompt, clock);
+    if (!issuer)
+        return fail(context, issuer.error());
     auto store = audit::AuditStore::open({request->database, audit::defaultStationName()}, clock);
     if (!store)
         return fail(context, store.error());
@@ -341,7 +337,7 @@ int run(CommandContext& context)
     pipeline::ScannedLabels labels;  // outlives the run, which uses it until it ends
     request->options.labels = &labels;
     RunProgress progress(context.out, isatty(STDOUT_FILENO) == 1, request->options.maxUnits);
-    pipeline::ProvisioningRun provisioning(connector, *issuer, *store.value(), request->profile, clock, &progress);
+    pipeline::ProvisioningRun provisioning(connector, *issuer.value(), *store.value(), request->profile, clock, &progress);
     const qint64 started = clock.monotonicNs();
     g_interrupted = false;
     std::signal(SIGINT, onInterrupt);

@@ -109,12 +109,7 @@ void BatchPanel::showBatch(const audit::BatchSummary& batch)
 
 std::optional<qint64> BatchPanel::remaining() const
 {
-    if (!m_batch)
-        return std::nullopt;
-    const std::optional<qint64> quota = m_batch->kind == u"open" ? m_batch->quota : std::optional<qint64>(m_batch->devices);
-    if (!quota)
-        return std::nullopt;
-    return std::max<qint64>(0, *quota - m_batch->provisioned);
+    return m_batch ? audit::remainingUnits(*m_batch) : std::nullopt;
 }
 
 void BatchPanel::recordUnit(bool passed)

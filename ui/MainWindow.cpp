@@ -338,6 +338,7 @@ void MainWindow::connectControl()
                                    : tr("Slot %1: rework refused: %2").arg(slot + 1).arg(message));
     });
     connect(m_control, &StationControl::quotaOverrideAnswered, this, &MainWindow::onQuotaOverrideAnswered);
+    connect(m_control, &StationControl::notice, m_status, &QLabel::setText);
     connect(m_control, &StationControl::autoStartWaiting, m_fixture, &FixtureView::setAutoWaiting);
     connect(m_control, &StationControl::autoStartChanged, m_fixture, &FixtureView::setAutoStart);
     connect(m_fixture, &FixtureView::startRequested, this, [this](int slot) {
@@ -384,7 +385,6 @@ void MainWindow::logout()
     m_operator.clear();
     m_role.clear();
     m_configApprovedBy.clear();
-    m_pastQuotaBatch.reset();  // the station forgets it too: the next shift asks again
     m_operatorLabel->setText(tr("Nobody is logged in"));
     m_pages->setCurrentWidget(m_login);
     m_login->reset(tr("%1 logged out; running slots stop after their current unit.").arg(was));
@@ -469,22 +469,18 @@ void MainWindow::requestQuotaOverride(int slot)
                               .arg(slot + 1));
         return;
     }
-    const qint64 batchId = m_batch->id;
     askSupervisor(tr("units past the quota of batch '%1' (starting with the device on slot %2); you are on record "
                      "for each of them")
                       .arg(m_batch->name)
                       .arg(slot + 1),
-                  [this, slot, batchId](const QString& supervisor) {
+                  [this, slot](const QString& supervisor) {
                       m_status->setText(tr("Slot %1: asking the station to go past the quota…").arg(slot + 1));
-                      m_pastQuotaBatch = batchId;
                       m_control->approveQuotaOverride(slot, supervisor);
                   });
 }
 
 void MainWindow::onQuotaOverrideAnswered(int slot, bool approved, const QString& message)
 {
-    if (!approved)
-        m_pastQuotaBatch.reset();
     m_status->setText(approved ? tr("Slot %1: the batch may go past its quota; the device is provisioned.").arg(slot + 1)
                                : tr("Slot %1: quota override refused: %2").arg(slot + 1).arg(message));
 }
@@ -523,17 +519,8 @@ void MainWindow::onSlotChanged(const pipeline::SlotSnapshot& snapshot)
 
 void MainWindow::onBatchChanged(const audit::BatchSummary& batch)
 {
-    const bool wasComplete = m_batch && m_batch->id == batch.id && m_batchPanel->complete();
     m_batch = batch;
-    m_batchPanel->showBatch(batch);
-    // The work order has just been completed: stop the slots, so no device is taken beyond the
-    // quota. A slot started again on a full batch stays, so its tile can say why it refuses
-    // (and offer the quota override); a batch a supervisor let past its quota goes on.
-    const bool pastQuota = m_pastQuotaBatch == batch.id;
-    if (m_batchPanel->complete() && !wasComplete && !pastQuota && !m_fixture->runningSlots().isEmpty()) {
-        m_status->setText(tr("Batch '%1' is complete: every slot stops.").arg(batch.name));
-        m_control->stopSlots(m_fixture->runningSlots());
-    }
+    m_batchPanel->showBatch(batch);  // a batch just completed stops its slots in the station (notice)
     updateActions();
 }
 

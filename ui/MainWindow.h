@@ -141,7 +141,6 @@ private:
     QAction* m_quotaOverrideAction = nullptr;
     QAction* m_logoutAction = nullptr;
     std::optional<audit::BatchSummary> m_batch;
-    std::optional<qint64> m_pastQuotaBatch;  // the batch a supervisor let past its quota
     bool m_busy = false;
     QString m_operator;
     QString m_role;

@@ -90,6 +90,8 @@ Q_SIGNALS:
     // True while the station works on something the operator asked for (opening, stopping…).
     void busyChanged(bool busy, const QString& what);
     void problem(const QString& message);
+    // Something the technician should read that is not a problem ("the batch is complete…").
+    void notice(const QString& message);
     void operatorChecked(const imprint::ui::OperatorCheck& check);
     void reworkAnswered(int slot, bool approved, const QString& message);
     void quotaOverrideAnswered(int slot, bool approved, const QString& message);

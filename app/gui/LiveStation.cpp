@@ -193,7 +193,33 @@ void LiveStation::readBatch()
         Q_EMIT problem(found.error().message());
         return;
     }
+    stopSlotsIfJustCompleted(found.value());
     Q_EMIT batchChanged(found.value());
+}
+
+void LiveStation::stopSlotsIfJustCompleted(const audit::BatchSummary& batch)
+{
+    // The work order has just been completed: the running slots stop, so no device is taken
+    // past the quota. Once per batch: a slot started again on the full batch stays on, so its
+    // tile can say why it refuses and offer the quota override, and a batch a supervisor let
+    // past its quota goes on.
+    if (!audit::batchComplete(batch)) {
+        if (m_completedBatch == batch.id)
+            m_completedBatch.reset();
+        return;
+    }
+    if (m_completedBatch == batch.id)
+        return;
+    m_completedBatch = batch.id;
+    QList<int> running;
+    for (const auto& slot : m_options.slots) {
+        if (m_session && m_session->slotRunning(slot.slot))
+            running.append(slot.slot);
+    }
+    if (running.isEmpty())
+        return;
+    Q_EMIT notice(tr("Batch '%1' is complete: every slot stops.").arg(batch.name));
+    stopSlots(running);
 }
 
 void LiveStation::checkOperator(quint64 ticket, const QString& id)

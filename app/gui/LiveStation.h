@@ -14,6 +14,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <set>
 
 namespace imprint::gui {
@@ -58,6 +59,7 @@ private:
     [[nodiscard]] bool ensureSession();
     [[nodiscard]] std::optional<pipeline::SlotConfig> slotConfig(int slot) const;
     void readBatch();
+    void stopSlotsIfJustCompleted(const audit::BatchSummary& batch);
     // On the station thread: starts one slot; false (and a problem signal) when it cannot.
     [[nodiscard]] bool startOne(int slot);
     void checkAutoSlots();
@@ -73,6 +75,7 @@ private:
     std::unique_ptr<station::StationSession> m_session;
     std::shared_ptr<OperatorPrompt> m_prompt;  // asks for the PIN when the CA opens
     QString m_batch;
+    std::optional<qint64> m_completedBatch;  // the batch whose completion has stopped the slots
     QTimer* m_autoTimer = nullptr;  // polls the ports of automatic slots
     std::set<int> m_autoSlots;
     std::set<int> m_autoWaiting;

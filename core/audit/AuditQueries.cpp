@@ -68,6 +68,14 @@ Result<BatchSummary> findBatch(SqlConnection& connection, const QString& batch)
     return summaryFrom(q);
 }
 
+std::optional<qint64> remainingUnits(const BatchSummary& batch)
+{
+    const std::optional<qint64> target = batch.kind == u"open" ? batch.quota : std::optional<qint64>(batch.devices);
+    if (!target)
+        return std::nullopt;
+    return std::max<qint64>(0, *target - batch.provisioned);
+}
+
 QString formatBatchSummary(const BatchSummary& b)
 {
     const qint64 target = b.quota ? *b.quota : b.devices;

@@ -35,6 +35,10 @@ struct BatchSummary
 [[nodiscard]] Result<std::vector<BatchSummary>> listBatches(SqlConnection& connection);
 // `batch` is an id or a name.
 [[nodiscard]] Result<BatchSummary> findBatch(SqlConnection& connection, const QString& batch);
+// Devices still to provision: a work order's rows, or an open batch's quota, less those
+// provisioned; nothing for an open batch without a quota. Never below 0 (past a quota).
+[[nodiscard]] std::optional<qint64> remainingUnits(const BatchSummary& batch);
+[[nodiscard]] inline bool batchComplete(const BatchSummary& batch) { return remainingUnits(batch) == 0; }
 
 // A few lines of plain text: devices, provisioned, remaining, units per state, cloud pending.
 [[nodiscard]] QString formatBatchSummary(const BatchSummary& batch);

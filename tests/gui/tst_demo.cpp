@@ -33,7 +33,9 @@ private Q_SLOTS:
         const QString output = QString::fromUtf8(app.readAll());
         QVERIFY2(app.exitStatus() == QProcess::NormalExit && app.exitCode() == 0, qPrintable(output));
         const QString db = home.filePath(QStringLiteral("data/demo-gui/audit.sqlite"));
-        QCOMPARE(test::countRows(db, QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'passed'")), 16);
+        // The window's own words (problems, the station's notices) say why when it is not all 16.
+        const qint64 passed = test::countRows(db, QStringLiteral("SELECT COUNT(*) FROM units WHERE state = 'passed'"));
+        QVERIFY2(passed == 16, qPrintable(QStringLiteral("%1 of 16 passed; imprint said:\n%2").arg(passed).arg(output)));
         QCOMPARE(test::countRows(db, QStringLiteral("SELECT COUNT(*) FROM units WHERE state <> 'passed'")), 0);
         const QImage image(shot);
         QVERIFY2(!image.isNull(), qPrintable(output));
